@@ -1,0 +1,470 @@
+package io.jbroker.data;
+
+import io.jbroker.error.BrokerException;
+import io.jbroker.error.ErrorCode;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Broker's binary format "bin v1" (spec/broker-endpoint.md §1), byte for byte.
+ *
+ * <p>Every value is its kind tag followed by its body: fixed-width big-endian numbers, {@code
+ * varbyte} lengths and counts, IPv4-mapped addresses, subnets with Broker's raw length, sets and
+ * tables in Broker's order. Reals follow CAF's {@code pack754}: NaN is written {@code
+ * ffffffffffffffff}, +∞ {@code fff0000000000000} and −∞ {@code 7ff0000000000000} (CAF swapped
+ * the infinities); other bit patterns with the all-ones exponent, such as Java's canonical NaN,
+ * decode as ±∞ like Broker decodes them. Subnormal reals are written as their IEEE bits and read
+ * back exactly between jbroker nodes; Broker's own encoder mangles subnormals, so they are not
+ * interoperable.
+ *
+ * <h2>Decoding hostile input</h2>
+ *
+ * The decoder accepts exactly one value spanning the whole input. Truncation, trailing bytes,
+ * unknown tags, a port protocol above 3, duplicate set elements or table keys, a {@code
+ * varbyte} longer than 5 bytes or at least 2<sup>32</sup>, a length or count larger than the
+ * remaining input could hold, and nesting deeper than {@link #MAX_DEPTH} all fail with {@link
+ * BrokerException} carrying {@link ErrorCode#INVALID_DATA} and a message with the byte offset.
+ * Nothing else is thrown, allocation is bounded by the input size, and decoding always
+ * terminates. As in Broker, subnet lengths and host bits are taken verbatim and any non-zero
+ * boolean byte is {@code true}.
+ */
+public final class BinaryCodec {
+  /** Deepest container nesting the decoder accepts (the root value is depth 1). */
+  public static final int MAX_DEPTH = 100;
+
+  private static final long BROKER_NAN = 0xFFFF_FFFF_FFFF_FFFFL;
+  private static final long BROKER_POS_INF = 0xFFF0_0000_0000_0000L;
+  private static final long BROKER_NEG_INF = 0x7FF0_0000_0000_0000L;
+
+  private BinaryCodec() {}
+
+  // ---- encoding ---------------------------------------------------------------------------
+
+  /** The encoding of {@code value}. */
+  public static byte[] encode(Data value) {
+    byte[] out = new byte[encodedSize(value)];
+    encode(value, out, 0);
+    return out;
+  }
+
+  /** Number of bytes {@link #encode(Data)} produces for {@code value}. */
+  public static int encodedSize(Data value) {
+    switch (value.kind()) {
+      case NONE:
+        return 1;
+      case BOOLEAN:
+        return 2;
+      case COUNT:
+      case INTEGER:
+      case REAL:
+      case TIMESTAMP:
+      case TIMESPAN:
+        return 9;
+      case STRING: {
+        int n = ((StringData) value).raw().length;
+        return 1 + varbyteSize(n) + n;
+      }
+      case ENUM_VALUE: {
+        int n = ((EnumData) value).raw().length;
+        return 1 + varbyteSize(n) + n;
+      }
+      case ADDRESS:
+        return 17;
+      case SUBNET:
+        return 18;
+      case PORT:
+        return 4;
+      case SET: {
+        SetData s = (SetData) value;
+        int size = 1 + varbyteSize(s.size());
+        for (Data d : s) {
+          size += encodedSize(d);
+        }
+        return size;
+      }
+      case TABLE: {
+        TableData t = (TableData) value;
+        int size = 1 + varbyteSize(t.size());
+        for (Map.Entry<Data, Data> e : t.entries().entrySet()) {
+          size += encodedSize(e.getKey()) + encodedSize(e.getValue());
+        }
+        return size;
+      }
+      case VECTOR: {
+        VectorData v = (VectorData) value;
+        int size = 1 + varbyteSize(v.size());
+        for (int i = 0, n = v.size(); i < n; i++) {
+          size += encodedSize(v.get(i));
+        }
+        return size;
+      }
+      default:
+        throw new AssertionError(value.kind());
+    }
+  }
+
+  /**
+   * Writes the encoding of {@code value} into {@code out} at {@code offset}; {@code out} must
+   * have {@link #encodedSize(Data)} bytes of room.
+   *
+   * @return the offset just past the written bytes
+   */
+  public static int encode(Data value, byte[] out, int offset) {
+    int p = offset;
+    out[p++] = (byte) value.kind().tag();
+    switch (value.kind()) {
+      case NONE:
+        return p;
+      case BOOLEAN:
+        out[p++] = (byte) (((BooleanData) value).value() ? 1 : 0);
+        return p;
+      case COUNT:
+        return putLong(out, p, ((CountData) value).value());
+      case INTEGER:
+        return putLong(out, p, ((IntegerData) value).value());
+      case REAL:
+        return putLong(out, p, realToBits(((RealData) value).value()));
+      case TIMESTAMP:
+        return putLong(out, p, ((TimestampData) value).nanos());
+      case TIMESPAN:
+        return putLong(out, p, ((TimespanData) value).nanos());
+      case STRING:
+        return putBytes(out, p, ((StringData) value).raw());
+      case ENUM_VALUE:
+        return putBytes(out, p, ((EnumData) value).raw());
+      case ADDRESS: {
+        AddressData a = (AddressData) value;
+        p = putLong(out, p, a.high());
+        return putLong(out, p, a.low());
+      }
+      case SUBNET: {
+        SubnetData s = (SubnetData) value;
+        p = putLong(out, p, s.network().high());
+        p = putLong(out, p, s.network().low());
+        out[p++] = (byte) s.rawLength();
+        return p;
+      }
+      case PORT: {
+        PortData port = (PortData) value;
+        out[p++] = (byte) (port.number() >>> 8);
+        out[p++] = (byte) port.number();
+        out[p++] = (byte) port.protocol().code();
+        return p;
+      }
+      case SET: {
+        SetData s = (SetData) value;
+        p = writeVarbyte(s.size(), out, p);
+        for (Data d : s) {
+          p = encode(d, out, p);
+        }
+        return p;
+      }
+      case TABLE: {
+        TableData t = (TableData) value;
+        p = writeVarbyte(t.size(), out, p);
+        for (Map.Entry<Data, Data> e : t.entries().entrySet()) {
+          p = encode(e.getKey(), out, p);
+          p = encode(e.getValue(), out, p);
+        }
+        return p;
+      }
+      case VECTOR: {
+        VectorData v = (VectorData) value;
+        p = writeVarbyte(v.size(), out, p);
+        for (int i = 0, n = v.size(); i < n; i++) {
+          p = encode(v.get(i), out, p);
+        }
+        return p;
+      }
+      default:
+        throw new AssertionError(value.kind());
+    }
+  }
+
+  /** The 64 bits Broker writes for {@code x} (CAF's {@code pack754} convention). */
+  public static long realToBits(double x) {
+    if (Double.isNaN(x)) {
+      return BROKER_NAN;
+    }
+    if (x == Double.POSITIVE_INFINITY) {
+      return BROKER_POS_INF;
+    }
+    if (x == Double.NEGATIVE_INFINITY) {
+      return BROKER_NEG_INF;
+    }
+    return Double.doubleToRawLongBits(x);
+  }
+
+  /** The real Broker reads from the 64 bits {@code bits} (CAF's {@code unpack754}). */
+  public static double bitsToReal(long bits) {
+    if (bits == BROKER_NAN) {
+      return Double.NaN;
+    }
+    if (bits == BROKER_POS_INF) {
+      return Double.POSITIVE_INFINITY;
+    }
+    if (bits == BROKER_NEG_INF) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    if (((bits >>> 52) & 0x7FF) == 0x7FF) {
+      // (1 + F/2^52) * 2^1024 overflows to infinity with the sign bit's sign.
+      return bits < 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    return Double.longBitsToDouble(bits);
+  }
+
+  /** Number of bytes of the minimal {@code varbyte} form of {@code value} (an unsigned int). */
+  public static int varbyteSize(int value) {
+    int n = 1;
+    long v = value & 0xFFFF_FFFFL;
+    while (v > 0x7F) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Writes the minimal {@code varbyte} form of {@code value} (read as an unsigned int): groups of
+   * 7 bits, least significant first, continuation bit 0x80.
+   *
+   * @return the offset just past the written bytes
+   */
+  public static int writeVarbyte(int value, byte[] out, int offset) {
+    long v = value & 0xFFFF_FFFFL;
+    while (v > 0x7F) {
+      out[offset++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out[offset++] = (byte) v;
+    return offset;
+  }
+
+  private static int putBytes(byte[] out, int p, byte[] bytes) {
+    p = writeVarbyte(bytes.length, out, p);
+    System.arraycopy(bytes, 0, out, p, bytes.length);
+    return p + bytes.length;
+  }
+
+  private static int putLong(byte[] out, int p, long v) {
+    out[p] = (byte) (v >>> 56);
+    out[p + 1] = (byte) (v >>> 48);
+    out[p + 2] = (byte) (v >>> 40);
+    out[p + 3] = (byte) (v >>> 32);
+    out[p + 4] = (byte) (v >>> 24);
+    out[p + 5] = (byte) (v >>> 16);
+    out[p + 6] = (byte) (v >>> 8);
+    out[p + 7] = (byte) v;
+    return p + 8;
+  }
+
+  // ---- decoding ---------------------------------------------------------------------------
+
+  /**
+   * Decodes the single value that spans all of {@code bytes}.
+   *
+   * @throws BrokerException with {@link ErrorCode#INVALID_DATA} if the bytes are not exactly one
+   *     valid value
+   */
+  public static Data decode(byte[] bytes) {
+    return decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes the single value that spans {@code bytes[offset, offset + length)}.
+   *
+   * @throws BrokerException with {@link ErrorCode#INVALID_DATA} if those bytes are not exactly
+   *     one valid value
+   */
+  public static Data decode(byte[] bytes, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > bytes.length - length) {
+      throw new IndexOutOfBoundsException("range [" + offset + ", " + offset + "+" + length + ") of " + bytes.length);
+    }
+    Reader r = new Reader(bytes, offset, offset + length);
+    Data d = r.value(1);
+    if (r.pos != r.end) {
+      throw r.fail(r.end - r.pos + " trailing byte(s) after the value");
+    }
+    return d;
+  }
+
+  /**
+   * Reads a {@code varbyte} at {@code offset}: accepts non-minimal forms, refuses more than 5
+   * bytes and values of 2<sup>32</sup> or more.
+   *
+   * @return the value in the low 32 bits and the number of bytes read in bits 32–39
+   * @throws BrokerException with {@link ErrorCode#INVALID_DATA} if truncated or malformed
+   */
+  public static long readVarbyte(byte[] bytes, int offset, int end) {
+    Reader r = new Reader(bytes, offset, end);
+    long v = r.varbyte();
+    return v | ((long) (r.pos - offset) << 32);
+  }
+
+  private static final class Reader {
+    final byte[] buf;
+    final int start;
+    final int end;
+    int pos;
+
+    Reader(byte[] buf, int start, int end) {
+      this.buf = buf;
+      this.start = start;
+      this.end = end;
+      this.pos = start;
+    }
+
+    BrokerException fail(String what) {
+      return BrokerException.lightweight(ErrorCode.INVALID_DATA,
+          "invalid Broker binary data at byte " + (pos - start) + ": " + what);
+    }
+
+    void need(int n, String what) {
+      if (end - pos < n) {
+        throw fail("truncated " + what + " (need " + n + " byte(s), " + (end - pos) + " left)");
+      }
+    }
+
+    long varbyte() {
+      long v = 0;
+      for (int i = 0; i < 5; i++) {
+        if (pos >= end) {
+          throw fail("truncated varbyte");
+        }
+        int b = buf[pos++] & 0xFF;
+        v |= (long) (b & 0x7F) << (7 * i);
+        if ((b & 0x80) == 0) {
+          if (v > 0xFFFF_FFFFL) {
+            throw fail("varbyte value " + v + " exceeds 32 bits");
+          }
+          return v;
+        }
+      }
+      throw fail("varbyte longer than 5 bytes");
+    }
+
+    /** A length or count of items of at least {@code minItemSize} bytes each. */
+    int count(int minItemSize, String what) {
+      long n = varbyte();
+      if (n * minItemSize > end - pos) {
+        throw fail(what + " of " + n + " exceeds the " + (end - pos) + " remaining byte(s)");
+      }
+      return (int) n;
+    }
+
+    long int64() {
+      need(8, "64-bit value");
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (buf[pos++] & 0xFF);
+      }
+      return v;
+    }
+
+    byte[] bytes(String what) {
+      int n = count(1, what + " length");
+      byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
+      return b;
+    }
+
+    Data value(int depth) {
+      if (pos >= end) {
+        throw fail("truncated input, expected a type tag");
+      }
+      int tag = buf[pos] & 0xFF;
+      DataKind kind = DataKind.ofTag(tag);
+      if (kind == null) {
+        throw fail("unknown type tag " + tag);
+      }
+      pos++;
+      switch (kind) {
+        case NONE:
+          return NoneData.INSTANCE;
+        case BOOLEAN:
+          need(1, "boolean");
+          return BooleanData.of(buf[pos++] != 0);
+        case COUNT:
+          return new CountData(int64());
+        case INTEGER:
+          return new IntegerData(int64());
+        case REAL:
+          return new RealData(bitsToReal(int64()));
+        case STRING:
+          return StringData.wrap(bytes("string"));
+        case ADDRESS:
+          return new AddressData(int64(), int64());
+        case SUBNET: {
+          need(17, "subnet");
+          AddressData net = new AddressData(int64(), int64());
+          return new SubnetData(net, buf[pos++] & 0xFF);
+        }
+        case PORT: {
+          need(3, "port");
+          int number = ((buf[pos] & 0xFF) << 8) | (buf[pos + 1] & 0xFF);
+          int code = buf[pos + 2] & 0xFF;
+          PortData.Protocol proto = PortData.Protocol.ofCode(code);
+          if (proto == null) {
+            throw fail("port protocol " + code + " is not 0..3");
+          }
+          pos += 3;
+          return new PortData(number, proto);
+        }
+        case TIMESTAMP:
+          return new TimestampData(int64());
+        case TIMESPAN:
+          return new TimespanData(int64());
+        case ENUM_VALUE:
+          return EnumData.wrap(bytes("enum name"));
+        case SET: {
+          checkDepth(depth);
+          int n = count(1, "set size");
+          TreeSet<Data> set = new TreeSet<>();
+          for (int i = 0; i < n; i++) {
+            int at = pos;
+            if (!set.add(value(depth + 1))) {
+              pos = at;
+              throw fail("duplicate set element");
+            }
+          }
+          return SetData.wrap(set);
+        }
+        case TABLE: {
+          checkDepth(depth);
+          int n = count(2, "table size");
+          TreeMap<Data, Data> table = new TreeMap<>();
+          for (int i = 0; i < n; i++) {
+            int at = pos;
+            Data key = value(depth + 1);
+            Data val = value(depth + 1);
+            if (table.putIfAbsent(key, val) != null) {
+              pos = at;
+              throw fail("duplicate table key");
+            }
+          }
+          return TableData.wrap(table);
+        }
+        case VECTOR: {
+          checkDepth(depth);
+          int n = count(1, "vector size");
+          Data[] elems = new Data[n];
+          for (int i = 0; i < n; i++) {
+            elems[i] = value(depth + 1);
+          }
+          return VectorData.wrap(elems);
+        }
+        default:
+          throw new AssertionError(kind);
+      }
+    }
+
+    private void checkDepth(int depth) {
+      if (depth > MAX_DEPTH) {
+        pos--;
+        throw fail("containers nested deeper than " + MAX_DEPTH);
+      }
+    }
+  }
+}
