@@ -79,7 +79,7 @@ public final class BinaryCodec {
       case SET: {
         SetData s = (SetData) value;
         int size = 1 + varbyteSize(s.size());
-        for (Data d : s) {
+        for (Data d : s.elements()) {
           size += encodedSize(d);
         }
         return size;
@@ -156,7 +156,7 @@ public final class BinaryCodec {
       case SET: {
         SetData s = (SetData) value;
         p = writeVarbyte(s.size(), out, p);
-        for (Data d : s) {
+        for (Data d : s.elements()) {
           p = encode(d, out, p);
         }
         return p;

@@ -50,11 +50,11 @@ final class DataOrder {
       case ENUM_VALUE:
         return ((EnumData) a).compareValue((EnumData) b);
       case SET:
-        return compareSequences(((SetData) a).iterator(), ((SetData) b).iterator());
+        return compareSequences(((SetData) a).elements().iterator(), ((SetData) b).elements().iterator());
       case TABLE:
         return compareTables((TableData) a, (TableData) b);
       case VECTOR:
-        return compareSequences(((VectorData) a).iterator(), ((VectorData) b).iterator());
+        return compareSequences(((VectorData) a).elements().iterator(), ((VectorData) b).elements().iterator());
       default:
         throw new AssertionError(ka);
     }

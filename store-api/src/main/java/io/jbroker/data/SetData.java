@@ -2,13 +2,12 @@ package io.jbroker.data;
 
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /** Broker's {@code set}: an immutable set of data kept in Broker's order (see {@link Data}). */
-public final class SetData implements Data, Iterable<Data> {
+public final class SetData implements Data {
   static final SetData EMPTY = new SetData(new TreeSet<>());
 
   private final NavigableSet<Data> elements;
@@ -74,11 +73,6 @@ public final class SetData implements Data, Iterable<Data> {
 
   public Stream<Data> stream() {
     return elements.stream();
-  }
-
-  @Override
-  public Iterator<Data> iterator() {
-    return elements.iterator();
   }
 
   @Override

@@ -1,12 +1,11 @@
 package io.jbroker.data;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 
 /** Broker's {@code vector} (also called list): an immutable sequence of data. */
-public final class VectorData implements Data, Iterable<Data> {
+public final class VectorData implements Data {
   static final VectorData EMPTY = new VectorData(List.of());
 
   private final List<Data> elements;
@@ -67,11 +66,6 @@ public final class VectorData implements Data, Iterable<Data> {
 
   public Stream<Data> stream() {
     return elements.stream();
-  }
-
-  @Override
-  public Iterator<Data> iterator() {
-    return elements.iterator();
   }
 
   @Override

@@ -1,0 +1,104 @@
+package io.jbroker.store;
+
+import io.jbroker.data.Data;
+
+/**
+ * The storage under one master store (spec/broker-stores.md §11.1, reshaped): a synchronous
+ * ordered map from {@link Key} to a value and an absolute deadline.
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li><b>Single-threaded use.</b> One owner (a store core) calls a backend from one thread at a
+ *       time; implementations need no locking against their owner.
+ *   <li><b>Bytes and deadlines only.</b> Backends store what they are given; the operation rules
+ *       (increment, insert, …) live in {@link Operations} and the expiry driver in {@link
+ *       StoreCore}, so every backend has identical semantics.
+ *   <li><b>Key identity and order</b> are those of {@link Key}: its canonical encoding, compared
+ *       as unsigned bytes. {@link #scan} visits entries in that order.
+ *   <li><b>Deadlines</b> are absolute nanoseconds since the epoch in the owner's clock; {@link
+ *       #NO_DEADLINE} means the entry never expires.
+ *   <li><b>Visibility and durability.</b> A write is visible to every later call at once. It is
+ *       durable (survives a crash of the process) once {@link #sync()} has returned; a backend
+ *       opened with {@link Durability#DURABLE} makes it reach stable storage there, one opened
+ *       with {@link Durability#RELAXED} only hands it to the operating system. The owner calls
+ *       {@code sync()} once for all the writes pending at that moment (group commit) and
+ *       acknowledges them afterwards.
+ *   <li><b>Failures</b> are {@link io.jbroker.error.BrokerException}s with {@code
+ *       BACKEND_FAILURE} and a message naming the path and the reason; stored bytes that do not
+ *       decode give {@code INVALID_DATA}.
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+  /** The deadline of an entry that never expires. */
+  long NO_DEADLINE = Long.MAX_VALUE;
+
+  /** A stored value and its deadline ({@link #NO_DEADLINE} if none). */
+  record Entry(Data value, long deadline) {
+    public Entry {
+      java.util.Objects.requireNonNull(value, "value");
+    }
+
+    public boolean hasDeadline() {
+      return deadline != NO_DEADLINE;
+    }
+  }
+
+  /** Receives entries from {@link #scan}. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    void visit(Key key, Data value, long deadline);
+  }
+
+  /** The entry of {@code key}, or {@code null} if there is none. */
+  Entry get(Key key);
+
+  /** Whether {@code key} has an entry. */
+  default boolean exists(Key key) {
+    return get(key) != null;
+  }
+
+  /** Inserts or replaces the entry of {@code key}, deadline included. */
+  void put(Key key, Data value, long deadline);
+
+  /** Removes the entry of {@code key}; returns whether there was one. */
+  boolean erase(Key key);
+
+  /** Removes every entry. */
+  void clear();
+
+  /** Number of entries. */
+  long size();
+
+  /**
+   * Visits the entries whose keys come strictly after {@code after} ({@code null}: from the
+   * first key) in key order, at most {@code limit} of them, and returns how many it visited.
+   * The visitor must not call back into the backend.
+   */
+  int scan(Key after, int limit, EntryVisitor visitor);
+
+  /**
+   * Visits every entry that has a deadline (in no particular order); the store core builds its
+   * expiry index from this when it opens the backend. The default scans everything.
+   */
+  default void forEachDeadline(EntryVisitor visitor) {
+    scan(null, Integer.MAX_VALUE, (k, v, d) -> {
+      if (d != NO_DEADLINE) {
+        visitor.visit(k, v, d);
+      }
+    });
+  }
+
+  /**
+   * Makes every write so far durable according to this backend's {@link #durability()}; the
+   * group-commit point. A no-op for backends without persistence.
+   */
+  void sync();
+
+  /** How {@link #sync()} persists writes. */
+  Durability durability();
+
+  /** Syncs and releases the backend's resources; later calls fail. Closing twice is harmless. */
+  @Override
+  void close();
+}

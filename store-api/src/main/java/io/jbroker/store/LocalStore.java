@@ -1,0 +1,385 @@
+package io.jbroker.store;
+
+import io.jbroker.data.Data;
+import io.jbroker.data.SetData;
+import io.jbroker.error.BrokerException;
+import io.jbroker.error.ErrorCode;
+import io.jbroker.store.internal.Futures;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store that is its own master, with no network: a {@link StoreCore} over a backend, run by one
+ * dedicated thread. Use it to embed a store in a process; the replication layer builds masters
+ * and clones on the same core.
+ *
+ * <h2>How requests run</h2>
+ *
+ * Callers enqueue requests from any thread. The store thread takes everything queued (up to
+ * {@value #MAX_BATCH} at a time), applies it in order, makes the batch durable with one backend
+ * {@link Backend#sync() sync} (group commit), then delivers the batch's events to watchers and
+ * completes the futures — so an acknowledged write is durable on a durable backend and its
+ * event has been delivered. A request that waited longer than the request timeout before the
+ * thread reached it fails with {@code REQUEST_TIMEOUT} without being applied. Every tick
+ * (default 100 ms) the thread expires due entries. {@link #close()} fails what is still queued
+ * with {@code SHUTTING_DOWN}, commits, and closes the backend.
+ */
+public final class LocalStore implements Store {
+  private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+
+  /** Most requests applied between two commits. */
+  public static final int MAX_BATCH = 4096;
+
+  private static final int RUNNING = 0;
+  private static final int CLOSING = 1;
+  private static final int CLOSED = 2;
+
+  private final String name;
+  private final StoreCore core;
+  private final Duration requestTimeout;
+  private final long tickNanos;
+  private final ConcurrentLinkedQueue<Request<?>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean sleeping = new AtomicBoolean();
+  private final CopyOnWriteArrayList<Consumer<StoreEvent>> watchers = new CopyOnWriteArrayList<>();
+  private final List<StoreEvent> batchEvents = new ArrayList<>();
+  private final Thread thread;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile int state = RUNNING;
+
+  private LocalStore(Builder b) {
+    this.name = b.name;
+    this.requestTimeout = b.requestTimeout;
+    this.tickNanos = b.tickInterval.toNanos();
+    this.core = new StoreCore(b.name, b.backend, b.clock, b.id);
+    this.thread = new Thread(this::run, "jbroker-store-" + b.name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A builder for a store named {@code name} over {@code backend}, which the store takes over and closes. */
+  public static Builder builder(String name, Backend backend) {
+    return new Builder(name, backend);
+  }
+
+  /** Options of a {@link LocalStore}. */
+  public static final class Builder {
+    private final String name;
+    private final Backend backend;
+    private Clock clock = Clock.system();
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration tickInterval = Duration.ofMillis(100);
+    private EntityId id = EntityId.random();
+
+    private Builder(String name, Backend backend) {
+      this.name = Objects.requireNonNull(name, "name");
+      this.backend = Objects.requireNonNull(backend, "backend");
+    }
+
+    /** The clock deadlines are computed with (default: {@link Clock#system()}). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long a request may wait to start (default 10 s). */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "request timeout");
+      return this;
+    }
+
+    /** How often due entries are expired (default 100 ms). */
+    public Builder tickInterval(Duration interval) {
+      this.tickInterval = positive(interval, "tick interval");
+      return this;
+    }
+
+    /** The store's id: the publisher of its own events (default: random). */
+    public Builder id(EntityId id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /** Opens the store and starts its thread. */
+    public LocalStore build() {
+      return new LocalStore(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /** The store's id (publisher of its events). */
+  public EntityId id() {
+    return core.self();
+  }
+
+  @Override
+  public CompletableFuture<Data> apply(Mutation mutation) {
+    Objects.requireNonNull(mutation, "mutation");
+    return submit(true, c -> c.apply(mutation, c.self()));
+  }
+
+  @Override
+  public CompletableFuture<Data> get(Data key) {
+    Objects.requireNonNull(key, "key");
+    return submit(false, c -> c.get(key));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> exists(Data key) {
+    Objects.requireNonNull(key, "key");
+    return submit(false, c -> c.exists(key));
+  }
+
+  @Override
+  public CompletableFuture<Data> getIndexFromValue(Data key, Data index) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(index, "index");
+    return submit(false, c -> c.getIndexFromValue(key, index));
+  }
+
+  @Override
+  public CompletableFuture<SetData> keys() {
+    return submit(false, StoreCore::keys);
+  }
+
+  @Override
+  public CompletableFuture<KeyPage> keys(Data after, int limit) {
+    return submit(false, c -> c.keys(after, limit));
+  }
+
+  /** Number of entries. */
+  public CompletableFuture<Long> size() {
+    return submit(false, StoreCore::size);
+  }
+
+  /** Expires due entries now instead of at the next tick; the number expired. */
+  public CompletableFuture<Integer> expireDue() {
+    return submit(true, StoreCore::expireDue);
+  }
+
+  @Override
+  public CompletableFuture<Void> awaitIdle(Duration timeout) {
+    return Futures.withTimeout(submit(false, c -> null), timeout, () -> "await_idle on store \"" + name + "\"");
+  }
+
+  @Override
+  public Watcher watch(Consumer<StoreEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    watchers.add(listener);
+    submit(false, this::updateEventSink);
+    return () -> {
+      if (watchers.remove(listener)) {
+        submit(false, this::updateEventSink);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (state == RUNNING) {
+      state = CLOSING;
+      LockSupport.unpark(thread);
+    }
+    if (Thread.currentThread() != thread) {
+      try {
+        terminated.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.warn("store \"{}\" did not stop within {}", name, requestTimeout);
+      }
+    }
+  }
+
+  // ---- the store thread ----------------------------------------------------------------------
+
+  private <T> CompletableFuture<T> submit(boolean mutation, Function<StoreCore, T> body) {
+    Request<T> r = new Request<>(mutation, body);
+    if (state != RUNNING) {
+      r.future.completeExceptionally(shuttingDown());
+      return r.future;
+    }
+    queue.offer(r);
+    if (state == CLOSED) {
+      failQueued(); // the thread is gone: nobody else will
+    } else if (sleeping.get()) {
+      LockSupport.unpark(thread);
+    }
+    return r.future;
+  }
+
+  private Void updateEventSink(StoreCore c) {
+    c.onEvent(watchers.isEmpty() ? null : batchEvents::add);
+    return null;
+  }
+
+  private void run() {
+    List<Request<?>> batch = new ArrayList<>();
+    long nextTick = System.nanoTime() + tickNanos;
+    try {
+      while (state == RUNNING) {
+        Request<?> r;
+        while (batch.size() < MAX_BATCH && (r = queue.poll()) != null) {
+          batch.add(r);
+        }
+        if (!batch.isEmpty()) {
+          process(batch);
+          batch.clear();
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          tick();
+          nextTick = now + tickNanos;
+        }
+        if (queue.isEmpty()) {
+          sleeping.set(true);
+          if (queue.isEmpty() && state == RUNNING) {
+            LockSupport.parkNanos(this, Math.max(1, nextTick - System.nanoTime()));
+          }
+          sleeping.set(false);
+        }
+      }
+    } catch (Throwable t) {
+      log.error("store \"{}\" stopped after an unexpected error", name, t);
+    } finally {
+      state = CLOSED;
+      failQueued();
+      try {
+        core.commit();
+      } catch (RuntimeException e) {
+        log.error("store \"{}\": final commit failed: {}", name, e.getMessage());
+      }
+      try {
+        core.backend().close();
+      } catch (RuntimeException e) {
+        log.error("store \"{}\": closing the backend failed: {}", name, e.getMessage());
+      }
+      failQueued();
+      terminated.complete(null);
+    }
+  }
+
+  private void process(List<Request<?>> batch) {
+    long now = System.nanoTime();
+    long timeoutNanos = requestTimeout.toNanos();
+    for (Request<?> r : batch) {
+      if (now - r.enqueuedNanos > timeoutNanos) {
+        r.failure = new BrokerException(ErrorCode.REQUEST_TIMEOUT, "request on store \"" + name
+            + "\" waited longer than " + requestTimeout + " and was not applied");
+        continue;
+      }
+      r.run(core, name);
+    }
+    try {
+      core.commit();
+    } catch (BrokerException e) {
+      log.error("store \"{}\": commit failed, failing {} request(s): {}", name, batch.size(), e.getMessage());
+      for (Request<?> r : batch) {
+        if (r.mutation && r.failure == null) {
+          r.failure = e;
+        }
+      }
+    }
+    deliverEvents();
+    for (Request<?> r : batch) {
+      r.finish();
+    }
+  }
+
+  private void tick() {
+    try {
+      core.expireDue();
+      core.commit();
+    } catch (RuntimeException e) {
+      log.error("store \"{}\": expiring due entries failed: {}", name, e.getMessage());
+    }
+    deliverEvents();
+  }
+
+  private void deliverEvents() {
+    if (batchEvents.isEmpty()) {
+      return;
+    }
+    for (StoreEvent e : batchEvents) {
+      for (Consumer<StoreEvent> w : watchers) {
+        try {
+          w.accept(e);
+        } catch (RuntimeException ex) {
+          log.warn("store \"{}\": an event listener failed: {}", name, ex.toString());
+        }
+      }
+    }
+    batchEvents.clear();
+  }
+
+  private void failQueued() {
+    Request<?> r;
+    while ((r = queue.poll()) != null) {
+      r.future.completeExceptionally(shuttingDown());
+    }
+  }
+
+  private BrokerException shuttingDown() {
+    return new BrokerException(ErrorCode.SHUTTING_DOWN, "store \"" + name + "\" is closed");
+  }
+
+  private static final class Request<T> {
+    final boolean mutation;
+    final Function<StoreCore, T> body;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    final long enqueuedNanos = System.nanoTime();
+    T result;
+    BrokerException failure;
+
+    Request(boolean mutation, Function<StoreCore, T> body) {
+      this.mutation = mutation;
+      this.body = body;
+    }
+
+    void run(StoreCore core, String store) {
+      try {
+        result = body.apply(core);
+      } catch (BrokerException e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        log.error("store \"{}\": request failed unexpectedly", store, e);
+        failure = new BrokerException(ErrorCode.UNSPECIFIED, "store \"" + store + "\": internal error: " + e, e);
+      }
+    }
+
+    void finish() {
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(result);
+      }
+    }
+  }
+}
