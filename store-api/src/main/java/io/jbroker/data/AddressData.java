@@ -107,9 +107,10 @@ public record AddressData(long high, long low) implements Data {
   }
 
   /**
-   * IPv4 as a dotted quad; IPv6 as glibc's {@code inet_ntop} prints it: lower-case hex groups,
-   * the first longest run of at least two zero groups as {@code ::}, and an IPv4-compatible
-   * address ({@code ::a.b.c.d}) with a trailing dotted quad.
+   * Broker's rendering (CAF's {@code to_string(ipv6_address)}): IPv4 as a dotted quad; IPv6 as
+   * lower-case hex groups without leading zeros, the first longest run of at least two zero
+   * groups written {@code ::}, and no embedded dotted quad ({@code ::102:304}, not {@code
+   * ::1.2.3.4}).
    */
   @Override
   public String toString() {
@@ -159,10 +160,6 @@ public record AddressData(long high, long low) implements Data {
       }
       if (i != 0) {
         sb.append(':');
-      }
-      if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xFFFF))) {
-        appendV4(sb, (int) low);
-        return sb.toString();
       }
       sb.append(Integer.toHexString(words[i]));
     }
