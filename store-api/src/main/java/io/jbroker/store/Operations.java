@@ -64,16 +64,20 @@ public final class Operations {
   }
 
   /**
-   * The deadline after a modifying operation: a new one when an expiry is given, the existing
-   * one ({@code oldDeadline}) otherwise.
+   * The deadline after a modifying operation ({@code increment} … {@code pop}): a new one when
+   * an expiry is given, the existing one ({@code oldDeadline}) otherwise. Reads the clock only
+   * when it needs to.
    */
-  public static long modifiedDeadline(Data key, long now, Duration expiry, long oldDeadline) {
-    return expiry == null ? oldDeadline : deadline(key, now, expiry);
+  public static long modifiedDeadline(Data key, Clock clock, Duration expiry, long oldDeadline) {
+    return expiry == null ? oldDeadline : deadline(key, clock.nowNanos(), expiry);
   }
 
-  /** The deadline after {@code put}/{@code putUnique}: the given expiry replaces any old one. */
-  public static long replacedDeadline(Data key, long now, Duration expiry) {
-    return expiry == null ? Backend.NO_DEADLINE : deadline(key, now, expiry);
+  /**
+   * The deadline after {@code put}/{@code putUnique}: the given expiry replaces any old one; no
+   * expiry means no deadline. Reads the clock only when it needs to.
+   */
+  public static long replacedDeadline(Data key, Clock clock, Duration expiry) {
+    return expiry == null ? Backend.NO_DEADLINE : deadline(key, clock.nowNanos(), expiry);
   }
 
   // ---- add family ---------------------------------------------------------------------------

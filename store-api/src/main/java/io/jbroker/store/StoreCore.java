@@ -123,7 +123,7 @@ public final class StoreCore {
   }
 
   private Data put(Mutation.Put p, EntityId publisher) {
-    long deadline = Operations.replacedDeadline(p.key(), clock.nowNanos(), p.expiry());
+    long deadline = Operations.replacedDeadline(p.key(), clock, p.expiry());
     Key key = Key.of(p.key());
     Backend.Entry old = eventSink != null ? backend.get(key) : null;
     write(key, p.value(), deadline);
@@ -139,7 +139,7 @@ public final class StoreCore {
   }
 
   private Data putUnique(Mutation.PutUnique p, EntityId publisher) {
-    long deadline = Operations.replacedDeadline(p.key(), clock.nowNanos(), p.expiry());
+    long deadline = Operations.replacedDeadline(p.key(), clock, p.expiry());
     Key key = Key.of(p.key());
     if (backend.exists(key)) {
       return BooleanData.FALSE;
@@ -208,7 +208,7 @@ public final class StoreCore {
       throw new AssertionError("unhandled mutation " + m);
     }
     long oldDeadline = old == null ? Backend.NO_DEADLINE : old.deadline();
-    long deadline = m.expiry() == null ? oldDeadline : Operations.deadline(k, clock.nowNanos(), m.expiry());
+    long deadline = Operations.modifiedDeadline(k, clock, m.expiry(), oldDeadline);
     // Equality, not identity: arithmetic rules return a new instance even when the value stays
     // the same (x + 0, NaN + x), and that must be a no-op too.
     if (value.equals(oldValue) && (removal || deadline == oldDeadline)) {
