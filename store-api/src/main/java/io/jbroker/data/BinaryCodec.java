@@ -2,6 +2,9 @@ package io.jbroker.data;
 
 import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +37,8 @@ public final class BinaryCodec {
   /** Deepest container nesting the decoder accepts (the root value is depth 1). */
   public static final int MAX_DEPTH = 100;
 
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private static final long BROKER_NAN = 0xFFFF_FFFF_FFFF_FFFFL;
   private static final long BROKER_POS_INF = 0xFFF0_0000_0000_0000L;
   private static final long BROKER_NEG_INF = 0x7FF0_0000_0000_0000L;
@@ -51,7 +56,8 @@ public final class BinaryCodec {
 
   /** Number of bytes {@link #encode(Data)} produces for {@code value}. */
   public static int encodedSize(Data value) {
-    switch (value.kind()) {
+    DataKind kind = value.kind();
+    switch (kind) {
       case NONE:
         return 1;
       case BOOLEAN:
@@ -78,6 +84,9 @@ public final class BinaryCodec {
         return 4;
       case SET: {
         SetData s = (SetData) value;
+        if (s.isEmpty()) {
+          return 2;
+        }
         int size = 1 + varbyteSize(s.size());
         for (Data d : s.elements()) {
           size += encodedSize(d);
@@ -86,6 +95,9 @@ public final class BinaryCodec {
       }
       case TABLE: {
         TableData t = (TableData) value;
+        if (t.isEmpty()) {
+          return 2;
+        }
         int size = 1 + varbyteSize(t.size());
         for (Map.Entry<Data, Data> e : t.entries().entrySet()) {
           size += encodedSize(e.getKey()) + encodedSize(e.getValue());
@@ -101,7 +113,7 @@ public final class BinaryCodec {
         return size;
       }
       default:
-        throw new AssertionError(value.kind());
+        throw new AssertionError(kind);
     }
   }
 
@@ -113,8 +125,9 @@ public final class BinaryCodec {
    */
   public static int encode(Data value, byte[] out, int offset) {
     int p = offset;
-    out[p++] = (byte) value.kind().tag();
-    switch (value.kind()) {
+    DataKind kind = value.kind();
+    out[p++] = (byte) kind.tag();
+    switch (kind) {
       case NONE:
         return p;
       case BOOLEAN:
@@ -156,6 +169,9 @@ public final class BinaryCodec {
       case SET: {
         SetData s = (SetData) value;
         p = writeVarbyte(s.size(), out, p);
+        if (s.isEmpty()) {
+          return p;
+        }
         for (Data d : s.elements()) {
           p = encode(d, out, p);
         }
@@ -164,6 +180,9 @@ public final class BinaryCodec {
       case TABLE: {
         TableData t = (TableData) value;
         p = writeVarbyte(t.size(), out, p);
+        if (t.isEmpty()) {
+          return p;
+        }
         for (Map.Entry<Data, Data> e : t.entries().entrySet()) {
           p = encode(e.getKey(), out, p);
           p = encode(e.getValue(), out, p);
@@ -249,14 +268,7 @@ public final class BinaryCodec {
   }
 
   private static int putLong(byte[] out, int p, long v) {
-    out[p] = (byte) (v >>> 56);
-    out[p + 1] = (byte) (v >>> 48);
-    out[p + 2] = (byte) (v >>> 40);
-    out[p + 3] = (byte) (v >>> 32);
-    out[p + 4] = (byte) (v >>> 24);
-    out[p + 5] = (byte) (v >>> 16);
-    out[p + 6] = (byte) (v >>> 8);
-    out[p + 7] = (byte) v;
+    LONG_BE.set(out, p, v);
     return p + 8;
   }
 
@@ -356,10 +368,8 @@ public final class BinaryCodec {
 
     long int64() {
       need(8, "64-bit value");
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (buf[pos++] & 0xFF);
-      }
+      long v = (long) LONG_BE.get(buf, pos);
+      pos += 8;
       return v;
     }
 
@@ -421,6 +431,9 @@ public final class BinaryCodec {
         case SET: {
           checkDepth(depth);
           int n = count(1, "set size");
+          if (n == 0) {
+            return SetData.EMPTY;
+          }
           TreeSet<Data> set = new TreeSet<>();
           for (int i = 0; i < n; i++) {
             int at = pos;
@@ -434,6 +447,9 @@ public final class BinaryCodec {
         case TABLE: {
           checkDepth(depth);
           int n = count(2, "table size");
+          if (n == 0) {
+            return TableData.EMPTY;
+          }
           TreeMap<Data, Data> table = new TreeMap<>();
           for (int i = 0; i < n; i++) {
             int at = pos;

@@ -1,6 +1,8 @@
 package io.jbroker.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,9 +22,9 @@ public final class VectorData implements Data {
     return elements.isEmpty() ? EMPTY : new VectorData(List.copyOf(elements));
   }
 
-  /** The vector of {@code elements}; takes ownership of the array. */
+  /** The vector of {@code elements}; takes ownership of the array (no copy: decoders build it). */
   static VectorData wrap(Data[] elements) {
-    return elements.length == 0 ? EMPTY : new VectorData(List.of(elements));
+    return elements.length == 0 ? EMPTY : new VectorData(Collections.unmodifiableList(Arrays.asList(elements)));
   }
 
   /** The elements in order (unmodifiable). */
