@@ -70,6 +70,11 @@ public interface Backend extends AutoCloseable {
   /** Number of entries. */
   long size();
 
+  /** Whether there are no entries; backends override it when {@link #size()} is expensive. */
+  default boolean isEmpty() {
+    return size() == 0;
+  }
+
   /**
    * Visits the entries whose keys come strictly after {@code after} ({@code null}: from the
    * first key) in key order, at most {@code limit} of them, and returns how many it visited.

@@ -170,7 +170,11 @@ public final class BackendOptions {
       if (allowed.length() > 0) {
         allowed.append(", ");
       }
-      allowed.append(brokerPrefix == null ? c : brokerPrefix + c.toUpperCase(Locale.ROOT)).append(" (or ").append(c).append(')');
+      if (brokerPrefix == null) {
+        allowed.append(c);
+      } else {
+        allowed.append(brokerPrefix).append(c.toUpperCase(Locale.ROOT)).append(" (or ").append(c).append(')');
+      }
     }
     throw invalid(backendType, name, "has value " + d + "; allowed: " + allowed);
   }

@@ -80,9 +80,14 @@ public final class Key implements Comparable<Key> {
     return hash;
   }
 
+  /** The key as messages show it; undecodable bytes are shown in hex rather than failing. */
   @Override
   public String toString() {
-    return describe(data());
+    try {
+      return describe(data());
+    } catch (io.jbroker.error.BrokerException e) {
+      return "0x" + java.util.HexFormat.of().formatHex(encoded);
+    }
   }
 
   /** A key as error messages show it: strings quoted, other values in Broker's text form. */

@@ -299,15 +299,16 @@ public final class LocalStore implements Store {
     }
     try {
       core.commit();
+      deliverEvents();
     } catch (BrokerException e) {
       log.error("store \"{}\": commit failed, failing {} request(s): {}", name, batch.size(), e.getMessage());
+      batchEvents.clear(); // the writes were not acknowledged: their events did not happen
       for (Request<?> r : batch) {
         if (r.mutation && r.failure == null) {
           r.failure = e;
         }
       }
     }
-    deliverEvents();
     for (Request<?> r : batch) {
       r.finish();
     }

@@ -169,7 +169,7 @@ public final class StoreCore {
   }
 
   private Data clear(EntityId publisher) {
-    if (backend.size() == 0) {
+    if (backend.isEmpty()) {
       return NoneData.INSTANCE;
     }
     clearAll(publisher);
