@@ -1,0 +1,601 @@
+package io.jbroker.store.rocksdb;
+
+import io.jbroker.data.Data;
+import io.jbroker.error.BrokerException;
+import io.jbroker.error.ErrorCode;
+import io.jbroker.store.Backend;
+import io.jbroker.store.Durability;
+import io.jbroker.store.Key;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.DataBlockIndexType;
+import org.rocksdb.Env;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.SstFileManager;
+import org.rocksdb.Status;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Backend} in a RocksDB database (rocksdbjni): the persistent backend for large stores
+ * and high write rates. Open it with {@link #open(RocksDbConfig)} or as backend type {@code
+ * rocksdb} (options in {@link RocksDbConfig}).
+ *
+ * <h2>On disk</h2>
+ *
+ * <ul>
+ *   <li>Column family {@value #ENTRIES}: one RocksDB entry per store entry. The RocksDB key is
+ *       {@link Key#encoded()}, the canonical Broker encoding of the key; RocksDB's default
+ *       bytewise comparator orders it as unsigned bytes, which is {@link Key}'s order. The
+ *       RocksDB value is a {@link ValueRecord}: a version byte, the 8-byte big-endian deadline
+ *       and the Broker binary encoding of the value.
+ *   <li>Column family {@code default}: metadata; the key {@value #FORMAT_KEY} holds the
+ *       on-disk format version ({@value #FORMAT}) and marks the directory as a jbroker store. A
+ *       RocksDB database without it (and with data) is refused rather than misread.
+ * </ul>
+ *
+ * <h2>Writes and durability (group commit)</h2>
+ *
+ * The database runs with {@code manual_wal_flush}: a put or erase goes into the memtable (visible
+ * to every later read at once) and into the write-ahead log's in-process buffer, with no system
+ * call. {@link #sync()} is the group-commit point: it writes the buffered log to the operating
+ * system (relaxed: the writes now survive a kill -9 of the process) and, when durable, fsyncs it
+ * once for every write since the previous sync. {@link #clear()} drops and recreates the
+ * entries column family, which takes constant time whatever the size and is recorded in the
+ * (synced) MANIFEST at once.
+ *
+ * <h2>Size</h2>
+ *
+ * The number of entries is kept exactly in memory: each put and erase checks whether the key
+ * was present (a point lookup, served by the memtable, a bloom filter or the block cache). It is
+ * established when the database is opened by the first full scan — the {@link
+ * #forEachDeadline} scan of the store core, or {@link #size()} itself.
+ *
+ * <h2>Errors</h2>
+ *
+ * Every RocksDB failure is a {@link BrokerException} with {@code BACKEND_FAILURE} whose message
+ * names the database path, the operation and RocksDB's reason; a record that does not decode is
+ * {@code INVALID_DATA}. A background failure (disk full, I/O error) makes RocksDB refuse later
+ * writes, so they fail too until the store is reopened.
+ *
+ * <p>Single-threaded, like every backend.
+ */
+public final class RocksDbBackend implements Backend {
+  private static final Logger log = LoggerFactory.getLogger(RocksDbBackend.class);
+
+  /** Name of the column family that holds the entries. */
+  static final String ENTRIES = "entries";
+  /** Metadata key (default column family) holding the format version. */
+  static final String FORMAT_KEY = "jbroker.format";
+  /** The on-disk format version this class writes and reads. */
+  static final int FORMAT = 1;
+
+  private static final byte[] ENTRIES_NAME = ENTRIES.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] FORMAT_KEY_BYTES = FORMAT_KEY.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_BYTES = new byte[0];
+  /** Reused read buffer size; larger records are read into their own array. */
+  private static final int BUFFER_SIZE = 8192;
+
+  private final RocksDbConfig config;
+  private final String where;
+  /** Native objects to close after the database, in reverse order of creation. */
+  private final Deque<AutoCloseable> resources;
+  private final RocksDB db;
+  private final ColumnFamilyOptions entriesOptions;
+  private final ColumnFamilyHandle defaultFamily;
+  private ColumnFamilyHandle entries;
+  private final WriteOptions writeOptions;
+  private final ReadOptions pointReads;
+  private final ReadOptions scans;
+  private final byte[] buffer = new byte[BUFFER_SIZE];
+  private long count;
+  private boolean countKnown;
+  /** No call is accepted any more. */
+  private boolean closed;
+  /** The native objects are freed. */
+  private boolean released;
+
+  private RocksDbBackend(RocksDbConfig config, String where, Deque<AutoCloseable> resources, RocksDB db,
+      ColumnFamilyOptions entriesOptions, ColumnFamilyHandle defaultFamily, ColumnFamilyHandle entries,
+      WriteOptions writeOptions, ReadOptions pointReads, ReadOptions scans) {
+    this.config = config;
+    this.where = where;
+    this.resources = resources;
+    this.db = db;
+    this.entriesOptions = entriesOptions;
+    this.defaultFamily = defaultFamily;
+    this.entries = entries;
+    this.writeOptions = writeOptions;
+    this.pointReads = pointReads;
+    this.scans = scans;
+  }
+
+  /**
+   * Opens (creating if needed) the database of {@code config}.
+   *
+   * @throws BrokerException {@code BACKEND_FAILURE} with the path and the reason if the directory
+   *     cannot be created, is locked by another open instance, is corrupt or is not a jbroker
+   *     store
+   */
+  public static RocksDbBackend open(RocksDbConfig config) {
+    Objects.requireNonNull(config, "config");
+    Path path = config.path().toAbsolutePath().normalize();
+    String where = "rocksdb backend at " + path;
+    try {
+      Files.createDirectories(path);
+    } catch (FileAlreadyExistsException e) {
+      throw new BrokerException(ErrorCode.BACKEND_FAILURE,
+          where + ": cannot create the directory: " + e.getFile() + " exists and is not a directory", e);
+    } catch (IOException | SecurityException e) {
+      throw new BrokerException(ErrorCode.BACKEND_FAILURE, where + ": cannot create the directory: " + reason(e), e);
+    }
+    try {
+      RocksDB.loadLibrary();
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      throw new BrokerException(ErrorCode.BACKEND_FAILURE, where + ": cannot load the RocksDB native library: " + e, e);
+    }
+    boolean existed = Files.exists(path.resolve("CURRENT"));
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    List<ColumnFamilyHandle> handles = new ArrayList<>(2);
+    RocksDB db = null;
+    try {
+      BlockBasedTableConfig table = new BlockBasedTableConfig()
+          .setFilterPolicy(keep(resources, new BloomFilter(10, false)))
+          .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash)
+          .setBlockSize(8 << 10);
+      if (config.blockCacheSize() > 0) {
+        table.setBlockCache(keep(resources, new LRUCache(config.blockCacheSize())));
+      } else {
+        table.setNoBlockCache(true);
+      }
+      ColumnFamilyOptions cfOptions = keep(resources, new ColumnFamilyOptions())
+          .setTableFormatConfig(table)
+          .setCompressionType(compression(config.compression()))
+          .setWriteBufferSize(config.writeBufferSize())
+          .setLevelCompactionDynamicLevelBytes(true);
+      ColumnFamilyOptions metaOptions = keep(resources, new ColumnFamilyOptions());
+      DBOptions dbOptions = keep(resources, new DBOptions())
+          .setCreateIfMissing(true)
+          .setCreateMissingColumnFamilies(true)
+          .setManualWalFlush(true)
+          .setMaxBackgroundJobs(2)
+          .setBytesPerSync(1 << 20)
+          .setKeepLogFileNum(4)
+          .setMaxLogFileSize(8 << 20);
+      if (config.maxDiskUsage() > 0) {
+        SstFileManager files;
+        try {
+          files = keep(resources, new SstFileManager(Env.getDefault()));
+        } catch (RocksDBException e) {
+          throw failure(where, "cannot set up the disk usage limit", e);
+        }
+        files.setMaxAllowedSpaceUsage(config.maxDiskUsage());
+        dbOptions.setSstFileManager(files);
+      }
+      WriteOptions writeOptions = keep(resources, new WriteOptions());
+      ReadOptions pointReads = keep(resources, new ReadOptions());
+      ReadOptions scans = keep(resources, new ReadOptions());
+      List<ColumnFamilyDescriptor> families = List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
+          new ColumnFamilyDescriptor(ENTRIES_NAME, cfOptions));
+      try {
+        db = RocksDB.open(dbOptions, path.toString(), families, handles);
+      } catch (RocksDBException e) {
+        throw failure(where, "cannot open the database", e);
+      }
+      RocksDbBackend backend = new RocksDbBackend(config, where, resources, db, cfOptions,
+          handles.get(0), handles.get(1), writeOptions, pointReads, scans);
+      backend.checkFormat(existed);
+      return backend;
+    } catch (RuntimeException e) {
+      for (ColumnFamilyHandle h : handles) {
+        h.close();
+      }
+      if (db != null) {
+        try {
+          db.closeE();
+        } catch (RocksDBException ce) {
+          e.addSuppressed(ce);
+        }
+      }
+      closeAll(resources, e);
+      throw e instanceof BrokerException ? e
+          : new BrokerException(ErrorCode.BACKEND_FAILURE, where + ": cannot open the database: " + e, e);
+    }
+  }
+
+  /** Writes the format marker of a new database, or checks that of an existing one. */
+  private void checkFormat(boolean existed) {
+    byte[] marker;
+    try {
+      marker = db.get(defaultFamily, FORMAT_KEY_BYTES);
+    } catch (RocksDBException e) {
+      throw failure(where, "cannot read the format marker", e);
+    }
+    if (marker != null) {
+      String text = new String(marker, StandardCharsets.UTF_8);
+      if (!text.equals(Integer.toString(FORMAT))) {
+        throw new BrokerException(ErrorCode.BACKEND_FAILURE, where + ": the database has format version \""
+            + text + "\"; this jbroker reads version " + FORMAT);
+      }
+      return;
+    }
+    // No marker: a new database, or one that crashed between its creation and the marker write.
+    if (existed && (!isEmpty(defaultFamily) || !isEmpty(entries))) {
+      throw new BrokerException(ErrorCode.BACKEND_FAILURE, where
+          + ": the directory holds a RocksDB database that is not a jbroker store (no \"" + FORMAT_KEY + "\" marker)");
+    }
+    try (WriteOptions synced = new WriteOptions().setSync(true)) {
+      db.put(defaultFamily, synced, FORMAT_KEY_BYTES, Integer.toString(FORMAT).getBytes(StandardCharsets.UTF_8));
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw failure(where, "cannot write the format marker", e);
+    }
+    count = 0;
+    countKnown = true;
+  }
+
+  private boolean isEmpty(ColumnFamilyHandle family) {
+    try (RocksIterator it = db.newIterator(family, scans)) {
+      it.seekToFirst();
+      boolean empty = !it.isValid();
+      it.status();
+      return empty;
+    } catch (RocksDBException e) {
+      throw failure(where, "cannot read the database", e);
+    }
+  }
+
+  /** The configuration this backend was opened with. */
+  public RocksDbConfig config() {
+    return config;
+  }
+
+  /** The database directory. */
+  public Path path() {
+    return config.path();
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  @Override
+  public Entry get(Key key) {
+    checkOpen();
+    byte[] k = key.encoded();
+    try {
+      byte[] buf = buffer;
+      int n = db.get(entries, pointReads, k, buf);
+      if (n == RocksDB.NOT_FOUND) {
+        return null;
+      }
+      if (n > buf.length) {
+        buf = db.get(entries, pointReads, k);
+        if (buf == null) {
+          return null;
+        }
+        n = buf.length;
+      }
+      long deadline = ValueRecord.deadline(buf, n, where, key);
+      return new Entry(ValueRecord.value(buf, n, where, key), deadline);
+    } catch (RocksDBException e) {
+      throw failure(where, "get of key " + describe(key) + " failed", e);
+    }
+  }
+
+  @Override
+  public boolean exists(Key key) {
+    checkOpen();
+    return present(key.encoded(), "exists");
+  }
+
+  /** Whether the key is present, without copying its value (one point lookup). */
+  private boolean present(byte[] k, String op) {
+    try {
+      return db.get(entries, pointReads, k, NO_BYTES) != RocksDB.NOT_FOUND;
+    } catch (RocksDBException e) {
+      throw failure(where, op + " failed", e);
+    }
+  }
+
+  @Override
+  public long size() {
+    checkOpen();
+    if (!countKnown) {
+      long n = 0;
+      try (RocksIterator it = db.newIterator(entries, scans)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          n++;
+        }
+        it.status();
+      } catch (RocksDBException e) {
+        throw failure(where, "counting the entries failed", e);
+      }
+      count = n;
+      countKnown = true;
+    }
+    return count;
+  }
+
+  @Override
+  public int scan(Key after, int limit, EntryVisitor visitor) {
+    checkOpen();
+    if (limit <= 0) {
+      return 0;
+    }
+    int n = 0;
+    byte[] buf = buffer;
+    try (RocksIterator it = db.newIterator(entries, scans)) {
+      if (after == null) {
+        it.seekToFirst();
+      } else {
+        it.seek(successor(after.encoded())); // the least key strictly after the cursor
+      }
+      for (; n < limit && it.isValid(); it.next()) {
+        Key key = Key.ofEncoded(it.key());
+        int len = it.value(buf);
+        byte[] rec = len <= buf.length ? buf : it.value();
+        long deadline = ValueRecord.deadline(rec, len, where, key);
+        visitor.visit(key, ValueRecord.value(rec, len, where, key), deadline);
+        n++;
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw failure(where, "scan failed", e);
+    }
+    if (after == null && limit == Integer.MAX_VALUE) {
+      count = n; // a full scan counts exactly (the visitor cannot write)
+      countKnown = true;
+    }
+    return n;
+  }
+
+  /**
+   * Reads only the {@value ValueRecord#HEADER}-byte header of each record, and the value of those
+   * with a deadline. Also establishes the exact entry count.
+   */
+  @Override
+  public void forEachDeadline(EntryVisitor visitor) {
+    checkOpen();
+    long n = 0;
+    byte[] buf = buffer;
+    try (RocksIterator it = db.newIterator(entries, scans)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        n++;
+        int len = it.value(buf, 0, ValueRecord.HEADER);
+        if (len < ValueRecord.HEADER || buf[0] != ValueRecord.VERSION) {
+          ValueRecord.deadline(buf, len, where, Key.ofEncoded(it.key())); // throws, naming the key
+        }
+        long deadline = ValueRecord.readLong(buf, 1);
+        if (deadline == NO_DEADLINE) {
+          continue;
+        }
+        Key key = Key.ofEncoded(it.key());
+        byte[] rec;
+        if (len <= buf.length) {
+          it.value(buf);
+          rec = buf;
+        } else {
+          rec = it.value();
+        }
+        visitor.visit(key, ValueRecord.value(rec, len, where, key), deadline);
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw failure(where, "scan for deadlines failed", e);
+    }
+    count = n;
+    countKnown = true;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  @Override
+  public void put(Key key, Data value, long deadline) {
+    checkOpen();
+    byte[] k = key.encoded();
+    byte[] record = ValueRecord.encode(value, deadline);
+    boolean existed = present(k, "put of key " + describe(key));
+    try {
+      db.put(entries, writeOptions, k, record);
+    } catch (RocksDBException e) {
+      throw failure(where, "put of key " + describe(key) + " failed", e);
+    }
+    if (!existed) {
+      count++;
+    }
+  }
+
+  @Override
+  public boolean erase(Key key) {
+    checkOpen();
+    byte[] k = key.encoded();
+    if (!present(k, "erase of key " + describe(key))) {
+      return false;
+    }
+    try {
+      db.delete(entries, writeOptions, k);
+    } catch (RocksDBException e) {
+      throw failure(where, "erase of key " + describe(key) + " failed", e);
+    }
+    count--;
+    return true;
+  }
+
+  /**
+   * Drops the entries column family and creates an empty one: constant time for any size, and
+   * durable at once (both steps are synced MANIFEST records; a crash between them leaves no
+   * entries column family, which the next open creates empty).
+   */
+  @Override
+  public void clear() {
+    checkOpen();
+    try {
+      db.dropColumnFamily(entries);
+    } catch (RocksDBException e) {
+      throw failure(where, "clear failed", e);
+    }
+    entries.close();
+    entries = null;
+    try {
+      entries = db.createColumnFamily(new ColumnFamilyDescriptor(ENTRIES_NAME, entriesOptions));
+    } catch (RocksDBException e) {
+      // without its column family the backend cannot go on: refuse every later call
+      closed = true;
+      throw failure(where, "clear failed after dropping the entries; reopen the store", e);
+    }
+    count = 0;
+    countKnown = true;
+  }
+
+  @Override
+  public void sync() {
+    checkOpen();
+    try {
+      db.flushWal(config.durability() == Durability.DURABLE);
+    } catch (RocksDBException e) {
+      throw failure(where, "sync of the write-ahead log failed", e);
+    }
+  }
+
+  @Override
+  public Durability durability() {
+    return config.durability();
+  }
+
+  /** Syncs, closes the database and frees every native object; harmless if already closed. */
+  @Override
+  public void close() {
+    if (released) {
+      return;
+    }
+    BrokerException failure = null;
+    if (!closed) {
+      try {
+        sync();
+      } catch (BrokerException e) {
+        failure = e;
+      }
+    }
+    closed = true;
+    released = true;
+    if (entries != null) {
+      entries.close();
+      entries = null;
+    }
+    defaultFamily.close();
+    try {
+      db.closeE();
+    } catch (RocksDBException e) {
+      BrokerException f = failure(where, "close failed", e);
+      if (failure == null) {
+        failure = f;
+      } else {
+        failure.addSuppressed(f);
+      }
+    }
+    closeAll(resources, failure);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private void checkOpen() {
+    if (closed) {
+      throw new BrokerException(ErrorCode.BACKEND_FAILURE, where + ": the backend is closed");
+    }
+  }
+
+  private static String describe(Key key) {
+    try {
+      return key.toString();
+    } catch (BrokerException e) {
+      return "(undecodable key)";
+    }
+  }
+
+  /** The least byte string greater than {@code key}: the key followed by a zero byte. */
+  private static byte[] successor(byte[] key) {
+    byte[] next = new byte[key.length + 1];
+    System.arraycopy(key, 0, next, 0, key.length);
+    return next;
+  }
+
+  private static <T extends AutoCloseable> T keep(Deque<AutoCloseable> resources, T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources, Throwable failure) {
+    AutoCloseable r;
+    while ((r = resources.poll()) != null) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        if (failure != null) {
+          failure.addSuppressed(e);
+        } else {
+          log.warn("closing a RocksDB object failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private static CompressionType compression(RocksDbConfig.Compression c) {
+    switch (c) {
+      case NONE:
+        return CompressionType.NO_COMPRESSION;
+      case SNAPPY:
+        return CompressionType.SNAPPY_COMPRESSION;
+      case LZ4:
+        return CompressionType.LZ4_COMPRESSION;
+      case ZSTD:
+        return CompressionType.ZSTD_COMPRESSION;
+      default:
+        throw new AssertionError(c);
+    }
+  }
+
+  private static String reason(Exception e) {
+    String m = e.getMessage();
+    String kind = e.getClass().getSimpleName();
+    return m == null ? kind : kind + ": " + m;
+  }
+
+  static BrokerException failure(String where, String what, RocksDBException e) {
+    Status s = e.getStatus();
+    String reason = e.getMessage();
+    if (s != null && (reason == null || reason.isEmpty())) {
+      reason = s.getCodeString() + (s.getState() == null ? "" : ": " + s.getState());
+    }
+    return new BrokerException(ErrorCode.BACKEND_FAILURE,
+        where + ": " + what + ": " + (reason == null ? e.toString() : reason.trim()), e);
+  }
+
+  @Override
+  public String toString() {
+    return where + " (" + config.durability().name().toLowerCase(Locale.ROOT) + ")";
+  }
+}
