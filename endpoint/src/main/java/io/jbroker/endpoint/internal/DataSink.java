@@ -1,0 +1,13 @@
+package io.jbroker.endpoint.internal;
+
+import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.Filter;
+
+/** A local receiver of data envelopes (a subscriber), as the router sees it. */
+public interface DataSink {
+  /** The topic prefixes it wants. */
+  Filter filter();
+
+  /** Delivers a message; must not block. */
+  void deliver(String topic, Data data);
+}
