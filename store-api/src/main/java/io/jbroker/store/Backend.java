@@ -61,6 +61,19 @@ public interface Backend extends AutoCloseable {
   /** Inserts or replaces the entry of {@code key}, deadline included. */
   void put(Key key, Data value, long deadline);
 
+  /**
+   * Does what {@link #put} does and returns the entry it replaced, or {@code null} if there was
+   * none. The store core calls it when it needs the old entry (for an {@code update} event)
+   * instead of a {@link #get} followed by a {@code put}; backends that find the old entry on
+   * their way to writing the new one override it to save the second lookup. The default is
+   * {@code get} then {@code put}.
+   */
+  default Entry getAndPut(Key key, Data value, long deadline) {
+    Entry old = get(key);
+    put(key, value, deadline);
+    return old;
+  }
+
   /** Removes the entry of {@code key}; returns whether there was one. */
   boolean erase(Key key);
 
@@ -93,6 +106,26 @@ public interface Backend extends AutoCloseable {
       }
     });
   }
+
+  /**
+   * The metadata value saved under {@code name} with {@link #putMeta}, or {@code null}.
+   *
+   * <p>Metadata is a small side table of named byte strings that an owner keeps next to the data
+   * (the replication layer keeps there what it needs to apply each clone write exactly once across
+   * master restarts). It is not part of the entries: {@link #size}, {@link #scan} and {@link
+   * #clear} ignore it. Names beginning with {@code broker_} are reserved for the file formats'
+   * own rows. The default keeps nothing, for backends that persist nothing either.
+   */
+  default byte[] getMeta(String name) {
+    return null;
+  }
+
+  /**
+   * Saves {@code value} under {@code name} ({@code null} removes it), with the same visibility
+   * and durability as an entry written at this point: durable with the next {@link #sync()},
+   * and never durable without the writes made before it.
+   */
+  default void putMeta(String name, byte[] value) {}
 
   /**
    * Makes every write so far durable according to this backend's {@link #durability()}; the

@@ -10,10 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,20 +26,32 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>How requests run</h2>
  *
- * Callers enqueue requests from any thread. The store thread takes everything queued (up to
- * {@value #MAX_BATCH} at a time), applies it in order, makes the batch durable with one backend
- * {@link Backend#sync() sync} (group commit), then delivers the batch's events to watchers and
- * completes the futures — so an acknowledged write is durable on a durable backend and its
- * event has been delivered. A request that waited longer than the request timeout before the
- * thread reached it fails with {@code REQUEST_TIMEOUT} without being applied. Every tick
- * (default 100 ms) the thread expires due entries. {@link #close()} fails what is still queued
- * with {@code SHUTTING_DOWN}, commits, and closes the backend.
+ * Callers enqueue requests from any thread. The store thread takes everything queued at once,
+ * applies it in order (up to {@value #MAX_BATCH} requests per batch), makes the batch durable
+ * with one backend {@link Backend#sync() sync} (group commit), then delivers the batch's events
+ * to watchers and completes the futures — so an acknowledged write is durable on a durable
+ * backend and its event has been delivered. A request that waited longer than the request
+ * timeout before the thread reached it fails with {@code REQUEST_TIMEOUT} without being applied.
+ * Every tick (default 100 ms) the thread expires due entries. {@link #close()} fails what is
+ * still queued with {@code SHUTTING_DOWN}, commits, and closes the backend.
+ *
+ * <h2>Costs</h2>
+ *
+ * The per-request work on the hot path is kept small, because with many callers the store
+ * thread is the bottleneck: a request is its own future and its own queue node (one allocation),
+ * the queue is a lock-free stack that the store thread empties with one atomic swap (and
+ * reverses into arrival order), and only the caller that finds the queue empty checks whether
+ * the store thread sleeps and wakes it. Before parking, the store thread yields a few times to
+ * let callers woken by the previous batch submit the next one.
  */
 public final class LocalStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
 
   /** Most requests applied between two commits. */
   public static final int MAX_BATCH = 4096;
+
+  /** How often the store thread yields, finding nothing queued, before it parks. */
+  private static final int YIELDS_BEFORE_PARK = 8;
 
   private static final int RUNNING = 0;
   private static final int CLOSING = 1;
@@ -50,8 +61,10 @@ public final class LocalStore implements Store {
   private final StoreCore core;
   private final Duration requestTimeout;
   private final long tickNanos;
-  private final ConcurrentLinkedQueue<Request<?>> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean sleeping = new AtomicBoolean();
+  /** Submitted requests not yet taken by the store thread, newest first (linked by {@code Request.next}). */
+  private final AtomicReference<Request<?>> pending = new AtomicReference<>();
+  /** The store thread is about to park or parked; submitters that find the queue empty wake it. */
+  private volatile boolean sleeping;
   private final CopyOnWriteArrayList<Consumer<StoreEvent>> watchers = new CopyOnWriteArrayList<>();
   private final List<StoreEvent> batchEvents = new ArrayList<>();
   private final Thread thread;
@@ -142,13 +155,13 @@ public final class LocalStore implements Store {
   @Override
   public CompletableFuture<Data> apply(Mutation mutation) {
     Objects.requireNonNull(mutation, "mutation");
-    return submit(true, c -> c.apply(mutation, c.self()));
+    return submit(new Request<>(Request.APPLY, mutation, null, null));
   }
 
   @Override
   public CompletableFuture<Data> get(Data key) {
     Objects.requireNonNull(key, "key");
-    return submit(false, c -> c.get(key));
+    return submit(new Request<>(Request.GET, null, key, null));
   }
 
   @Override
@@ -221,18 +234,28 @@ public final class LocalStore implements Store {
   // ---- the store thread ----------------------------------------------------------------------
 
   private <T> CompletableFuture<T> submit(boolean mutation, Function<StoreCore, T> body) {
-    Request<T> r = new Request<>(mutation, body);
+    return submit(new Request<>(mutation ? Request.MUTATION : Request.READ, null, null, body));
+  }
+
+  private <T> CompletableFuture<T> submit(Request<T> r) {
     if (state != RUNNING) {
-      r.future.completeExceptionally(shuttingDown());
-      return r.future;
+      r.completeExceptionally(shuttingDown());
+      return r;
     }
-    queue.offer(r);
+    Request<?> head;
+    do {
+      head = pending.get();
+      r.next = head;
+    } while (!pending.compareAndSet(head, r));
     if (state == CLOSED) {
       failQueued(); // the thread is gone: nobody else will
-    } else if (sleeping.get()) {
+    } else if (head == null && sleeping) {
+      // Only the submitter that found the queue empty can find the thread asleep: with a
+      // non-empty queue the thread has not yet taken what is queued, and it does not park
+      // before it has.
       LockSupport.unpark(thread);
     }
-    return r.future;
+    return r;
   }
 
   private Void updateEventSink(StoreCore c) {
@@ -243,14 +266,16 @@ public final class LocalStore implements Store {
   private void run() {
     List<Request<?>> batch = new ArrayList<>();
     long nextTick = System.nanoTime() + tickNanos;
+    int idle = 0;
     try {
       while (state == RUNNING) {
-        Request<?> r;
-        while (batch.size() < MAX_BATCH && (r = queue.poll()) != null) {
-          batch.add(r);
-        }
-        if (!batch.isEmpty()) {
-          process(batch);
+        Request<?> taken = pending.getAndSet(null);
+        if (taken != null) {
+          idle = 0;
+          takeInArrivalOrder(taken, batch);
+          for (int from = 0; from < batch.size(); from += MAX_BATCH) {
+            process(batch.subList(from, Math.min(batch.size(), from + MAX_BATCH)));
+          }
           batch.clear();
         }
         long now = System.nanoTime();
@@ -258,12 +283,18 @@ public final class LocalStore implements Store {
           tick();
           nextTick = now + tickNanos;
         }
-        if (queue.isEmpty()) {
-          sleeping.set(true);
-          if (queue.isEmpty() && state == RUNNING) {
+        if (pending.get() == null) {
+          if (idle++ < YIELDS_BEFORE_PARK) {
+            // Callers woken by the batch just completed are about to submit the next one; a
+            // yield lets them run (on few cores) and saves a park and an unpark.
+            Thread.yield();
+            continue;
+          }
+          sleeping = true;
+          if (pending.get() == null && state == RUNNING) {
             LockSupport.parkNanos(this, Math.max(1, nextTick - System.nanoTime()));
           }
-          sleeping.set(false);
+          sleeping = false;
         }
       }
     } catch (Throwable t) {
@@ -286,6 +317,18 @@ public final class LocalStore implements Store {
     }
   }
 
+  /** Appends the stack {@code newestFirst} to {@code batch} oldest first. */
+  private static void takeInArrivalOrder(Request<?> newestFirst, List<Request<?>> batch) {
+    int start = batch.size();
+    for (Request<?> r = newestFirst; r != null; ) {
+      Request<?> next = r.next;
+      r.next = null;
+      batch.add(r);
+      r = next;
+    }
+    java.util.Collections.reverse(batch.subList(start, batch.size()));
+  }
+
   private void process(List<Request<?>> batch) {
     long now = System.nanoTime();
     long timeoutNanos = requestTimeout.toNanos();
@@ -304,7 +347,7 @@ public final class LocalStore implements Store {
       log.error("store \"{}\": commit failed, failing {} request(s): {}", name, batch.size(), e.getMessage());
       batchEvents.clear(); // the writes were not acknowledged: their events did not happen
       for (Request<?> r : batch) {
-        if (r.mutation && r.failure == null) {
+        if (r.isMutation() && r.failure == null) {
           r.failure = e;
         }
       }
@@ -341,9 +384,11 @@ public final class LocalStore implements Store {
   }
 
   private void failQueued() {
-    Request<?> r;
-    while ((r = queue.poll()) != null) {
-      r.future.completeExceptionally(shuttingDown());
+    for (Request<?> r = pending.getAndSet(null); r != null; ) {
+      Request<?> next = r.next;
+      r.next = null;
+      r.completeExceptionally(shuttingDown());
+      r = next;
     }
   }
 
@@ -351,22 +396,44 @@ public final class LocalStore implements Store {
     return new BrokerException(ErrorCode.SHUTTING_DOWN, "store \"" + name + "\" is closed");
   }
 
-  private static final class Request<T> {
-    final boolean mutation;
+  /**
+   * A queued request, which is also the future returned to its caller and the node of the
+   * queue: one allocation per request.
+   */
+  private static final class Request<T> extends CompletableFuture<T> {
+    static final int APPLY = 0;
+    static final int GET = 1;
+    static final int MUTATION = 2;
+    static final int READ = 3;
+
+    final int kind;
+    final Mutation mutation;
+    final Data key;
     final Function<StoreCore, T> body;
-    final CompletableFuture<T> future = new CompletableFuture<>();
     final long enqueuedNanos = System.nanoTime();
-    T result;
+    Request<?> next;
+    T value;
     BrokerException failure;
 
-    Request(boolean mutation, Function<StoreCore, T> body) {
+    Request(int kind, Mutation mutation, Data key, Function<StoreCore, T> body) {
+      this.kind = kind;
       this.mutation = mutation;
+      this.key = key;
       this.body = body;
     }
 
+    boolean isMutation() {
+      return kind == APPLY || kind == MUTATION;
+    }
+
+    @SuppressWarnings("unchecked")
     void run(StoreCore core, String store) {
       try {
-        result = body.apply(core);
+        switch (kind) {
+          case APPLY -> value = (T) core.apply(mutation, core.self());
+          case GET -> value = (T) core.get(key);
+          default -> value = body.apply(core);
+        }
       } catch (BrokerException e) {
         failure = e;
       } catch (RuntimeException e) {
@@ -377,9 +444,9 @@ public final class LocalStore implements Store {
 
     void finish() {
       if (failure != null) {
-        future.completeExceptionally(failure);
+        completeExceptionally(failure);
       } else {
-        future.complete(result);
+        complete(value);
       }
     }
   }

@@ -125,8 +125,7 @@ public final class StoreCore {
   private Data put(Mutation.Put p, EntityId publisher) {
     long deadline = Operations.replacedDeadline(p.key(), clock, p.expiry());
     Key key = Key.of(p.key());
-    Backend.Entry old = eventSink != null ? backend.get(key) : null;
-    write(key, p.value(), deadline);
+    Backend.Entry old = write(key, p.value(), deadline, eventSink != null);
     if (eventSink != null) {
       eventSink.accept(old == null
           ? new StoreEvent.Insert(name, p.key(), p.value(), p.expiry(), publisher)
@@ -270,8 +269,7 @@ public final class StoreCore {
    */
   public void applyChange(StoreChange change) {
     if (change instanceof StoreChange.Upsert u) {
-      Backend.Entry old = eventSink != null ? backend.get(u.key()) : null;
-      write(u.key(), u.value(), u.deadline());
+      Backend.Entry old = write(u.key(), u.value(), u.deadline(), eventSink != null);
       if (eventSink != null) {
         Data k = u.key().data();
         eventSink.accept(old == null
@@ -311,6 +309,11 @@ public final class StoreCore {
   /** The entry (value and deadline) of {@code key}, or {@code null}. */
   public Backend.Entry entry(Data key) {
     return backend.get(Key.of(key));
+  }
+
+  /** The entry (value and deadline) of {@code key}, or {@code null}. */
+  public Backend.Entry entry(Key key) {
+    return backend.get(key);
   }
 
   public boolean exists(Data key) {
@@ -381,9 +384,23 @@ public final class StoreCore {
   // ---- internals -----------------------------------------------------------------------------
 
   private void write(Key key, Data value, long deadline) {
-    backend.put(key, value, deadline);
+    write(key, value, deadline, false);
+  }
+
+  /**
+   * Writes the entry; returns the entry it replaced if {@code wantOld} (one backend call, see
+   * {@link Backend#getAndPut}), else {@code null} without looking it up.
+   */
+  private Backend.Entry write(Key key, Data value, long deadline, boolean wantOld) {
+    Backend.Entry old = null;
+    if (wantOld) {
+      old = backend.getAndPut(key, value, deadline);
+    } else {
+      backend.put(key, value, deadline);
+    }
     expiries.set(key, deadline);
     dirty = true;
+    return old;
   }
 
   private boolean remove(Key key) {

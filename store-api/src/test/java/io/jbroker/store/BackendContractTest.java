@@ -310,6 +310,45 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void metaValuesAreKeptApartFromEntriesAndReplaced() {
+    assertThat(backend.getMeta("writer.1")).isNull();
+    put(s("k"), i(1));
+    backend.putMeta("writer.1", new byte[] {1, 2, 3});
+    backend.putMeta("writer.2", new byte[0]);
+    byte[] given = {9, 9};
+    backend.putMeta("writer.3", given);
+    given[0] = 0; // the backend keeps its own copy
+    assertThat(backend.getMeta("writer.1")).containsExactly(1, 2, 3);
+    assertThat(backend.getMeta("writer.2")).isEmpty();
+    assertThat(backend.getMeta("writer.3")).containsExactly(9, 9);
+    backend.putMeta("writer.1", new byte[] {4});
+    assertThat(backend.getMeta("writer.1")).containsExactly(4);
+    backend.putMeta("writer.3", null);
+    assertThat(backend.getMeta("writer.3")).isNull();
+    assertThat(backend.size()).isEqualTo(1);
+    assertThat(core.keys().size()).isEqualTo(1);
+    backend.clear();
+    assertThat(backend.size()).isZero();
+    assertThat(backend.getMeta("writer.1")).containsExactly(4);
+  }
+
+  @Test
+  void metaValuesSurviveReopening() {
+    assumeTrue(persistent(), "backend is not persistent");
+    put(s("k"), i(1));
+    backend.putMeta("writer.7", new byte[] {7, 0, -1});
+    backend.putMeta("writer.8", new byte[] {8});
+    backend.putMeta("writer.8", null);
+    core.commit();
+    backend.close();
+    backend = openBackend(dir);
+    core = newCore(backend);
+    assertThat(backend.getMeta("writer.7")).containsExactly(7, 0, -1);
+    assertThat(backend.getMeta("writer.8")).isNull();
+    assertThat(core.get(s("k"))).isEqualTo(i(1));
+  }
+
+  @Test
   void entriesWhoseDeadlinePassedWhileClosedExpireOnTheFirstSweep() {
     assumeTrue(persistent(), "backend is not persistent");
     put(s("short"), i(1), Duration.ofSeconds(5));

@@ -239,6 +239,39 @@ class LocalStoreTest {
     assertThat(backend.syncs()).isBetween(1, 1 + (puts + LocalStore.MAX_BATCH - 1) / LocalStore.MAX_BATCH + 1);
   }
 
+  /** Requests from many threads at once: each thread's requests are applied in the order it issued them. */
+  @Test
+  void concurrentCallersRequestsAreAppliedInEachCallersOrder() throws Exception {
+    LocalStore store = open();
+    int callers = 8;
+    int pushes = 2_000;
+    List<Thread> threads = new ArrayList<>();
+    List<CompletableFuture<Void>> last = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < callers; t++) {
+      Data key = Data.of("caller-" + t);
+      threads.add(new Thread(() -> {
+        CompletableFuture<Void> f = null;
+        for (int n = 0; n < pushes; n++) {
+          f = store.push(key, Data.count(n));
+        }
+        last.add(f);
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    assertThat(last).hasSize(callers);
+    CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    List<Data> expected = new ArrayList<>();
+    for (int n = 0; n < pushes; n++) {
+      expected.add(Data.count(n));
+    }
+    for (int t = 0; t < callers; t++) {
+      assertThat(store.blocking().get(Data.of("caller-" + t))).isEqualTo(Data.vector(expected));
+    }
+  }
+
   @Test
   void aFailedCommitFailsTheBatchsMutationsWithBackendFailure() {
     SyncCountingBackend backend = new SyncCountingBackend(new MemoryBackend());

@@ -20,6 +20,7 @@ import java.util.TreeSet;
 public final class MemoryBackend implements Backend {
   private final HashMap<Key, Entry> entries = new HashMap<>();
   private final TreeSet<Key> order = new TreeSet<>();
+  private final HashMap<String, byte[]> meta = new HashMap<>();
   private boolean closed;
 
   @Override
@@ -43,6 +44,16 @@ public final class MemoryBackend implements Backend {
   }
 
   @Override
+  public Entry getAndPut(Key key, Data value, long deadline) {
+    checkOpen();
+    Entry old = entries.put(key, new Entry(value, deadline));
+    if (old == null) {
+      order.add(key);
+    }
+    return old;
+  }
+
+  @Override
   public boolean erase(Key key) {
     checkOpen();
     if (entries.remove(key) == null) {
@@ -50,6 +61,23 @@ public final class MemoryBackend implements Backend {
     }
     order.remove(key);
     return true;
+  }
+
+  @Override
+  public byte[] getMeta(String name) {
+    checkOpen();
+    byte[] v = meta.get(name);
+    return v == null ? null : v.clone();
+  }
+
+  @Override
+  public void putMeta(String name, byte[] value) {
+    checkOpen();
+    if (value == null) {
+      meta.remove(name);
+    } else {
+      meta.put(name, value.clone());
+    }
   }
 
   @Override

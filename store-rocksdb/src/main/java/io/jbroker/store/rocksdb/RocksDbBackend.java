@@ -6,6 +6,7 @@ import io.jbroker.error.ErrorCode;
 import io.jbroker.store.Backend;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
+import io.jbroker.store.internal.EntryCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -52,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *       and the Broker binary encoding of the value.
  *   <li>Column family {@code default}: metadata; the key {@value #FORMAT_KEY} holds the
  *       on-disk format version ({@value #FORMAT}) and marks the directory as a jbroker store. A
- *       RocksDB database without it (and with data) is refused rather than misread.
+ *       RocksDB database without it (and with data) is refused rather than misread. {@link
+ *       #putMeta} values live here under {@value #META_PREFIX}{@code <name>}, written through the
+ *       same write-ahead log as the entries, so one {@link #sync()} makes both durable in order.
  * </ul>
  *
  * <h2>Writes and durability (group commit)</h2>
@@ -64,6 +67,15 @@ import org.slf4j.LoggerFactory;
  * once for every write since the previous sync. {@link #clear()} drops and recreates the
  * entries column family, which takes constant time whatever the size and is recorded in the
  * (synced) MANIFEST at once.
+ *
+ * <h2>Read cache</h2>
+ *
+ * Optionally ({@code cache_entries}, off by default, see {@link RocksDbConfig}) the most recently
+ * read entries are kept decoded in a bounded LRU map ({@link EntryCache}), which saves the JNI
+ * call, the memtable or block search and the decoding of a repeated read. It is coherent because
+ * every write goes through this backend on its one owner thread: a put replaces a cached entry,
+ * an erase removes it, a clear empties the cache. RocksDB's own block cache serves the reads
+ * that miss it.
  *
  * <h2>Size</h2>
  *
@@ -90,6 +102,8 @@ public final class RocksDbBackend implements Backend {
   static final String FORMAT_KEY = "jbroker.format";
   /** The on-disk format version this class writes and reads. */
   static final int FORMAT = 1;
+  /** Prefix of the owner's metadata keys in the default column family. */
+  static final String META_PREFIX = "meta.";
 
   private static final byte[] ENTRIES_NAME = ENTRIES.getBytes(StandardCharsets.UTF_8);
   private static final byte[] FORMAT_KEY_BYTES = FORMAT_KEY.getBytes(StandardCharsets.UTF_8);
@@ -109,6 +123,7 @@ public final class RocksDbBackend implements Backend {
   private final ReadOptions pointReads;
   private final ReadOptions scans;
   private final byte[] buffer = new byte[BUFFER_SIZE];
+  private final EntryCache cache;
   private long count;
   private boolean countKnown;
   /** No call is accepted any more. */
@@ -129,6 +144,7 @@ public final class RocksDbBackend implements Backend {
     this.writeOptions = writeOptions;
     this.pointReads = pointReads;
     this.scans = scans;
+    this.cache = new EntryCache(config.cacheEntries());
   }
 
   /**
@@ -282,6 +298,10 @@ public final class RocksDbBackend implements Backend {
   @Override
   public Entry get(Key key) {
     checkOpen();
+    Entry cached = cache.get(key);
+    if (cached != null) {
+      return cached;
+    }
     byte[] k = key.encoded();
     try {
       byte[] buf = buffer;
@@ -297,7 +317,9 @@ public final class RocksDbBackend implements Backend {
         n = buf.length;
       }
       long deadline = ValueRecord.deadline(buf, n, where, key);
-      return new Entry(ValueRecord.value(buf, n, where, key), deadline);
+      Entry e = new Entry(ValueRecord.value(buf, n, where, key), deadline);
+      cache.put(key, e, n - ValueRecord.HEADER);
+      return e;
     } catch (RocksDBException e) {
       throw failure(where, "get of key " + describe(key) + " failed", e);
     }
@@ -306,15 +328,21 @@ public final class RocksDbBackend implements Backend {
   @Override
   public boolean exists(Key key) {
     checkOpen();
-    return present(key.encoded(), "exists");
+    if (cache.get(key) != null) {
+      return true;
+    }
+    return present(key, "exists");
   }
 
-  /** Whether the key is present, without copying its value (one point lookup). */
-  private boolean present(byte[] k, String op) {
+  /**
+   * Whether the key is present, without copying its value (one point lookup). {@code op} names
+   * the operation in a failure ("put"); the message is only built on failure.
+   */
+  private boolean present(Key key, String op) {
     try {
-      return db.get(entries, pointReads, k, NO_BYTES) != RocksDB.NOT_FOUND;
+      return db.get(entries, pointReads, key.encoded(), NO_BYTES) != RocksDB.NOT_FOUND;
     } catch (RocksDBException e) {
-      throw failure(where, op + " failed", e);
+      throw failure(where, op + " of key " + describe(key) + " failed", e);
     }
   }
 
@@ -415,7 +443,21 @@ public final class RocksDbBackend implements Backend {
     checkOpen();
     byte[] k = key.encoded();
     byte[] record = ValueRecord.encode(value, deadline);
-    boolean existed = present(k, "put of key " + describe(key));
+    write(key, k, record, present(key, "put"));
+    cache.replace(key, value, deadline, record.length - ValueRecord.HEADER);
+  }
+
+  /** One lookup that copies the old record (instead of a get and a presence check), then the write. */
+  @Override
+  public Entry getAndPut(Key key, Data value, long deadline) {
+    Entry old = get(key);
+    byte[] record = ValueRecord.encode(value, deadline);
+    write(key, key.encoded(), record, old != null);
+    cache.replace(key, value, deadline, record.length - ValueRecord.HEADER);
+    return old;
+  }
+
+  private void write(Key key, byte[] k, byte[] record, boolean existed) {
     try {
       db.put(entries, writeOptions, k, record);
     } catch (RocksDBException e) {
@@ -427,10 +469,43 @@ public final class RocksDbBackend implements Backend {
   }
 
   @Override
+  public byte[] getMeta(String name) {
+    checkOpen();
+    try {
+      return db.get(defaultFamily, pointReads, metaKey(name));
+    } catch (RocksDBException e) {
+      throw failure(where, "read of meta value '" + name + "' failed", e);
+    }
+  }
+
+  @Override
+  public void putMeta(String name, byte[] value) {
+    checkOpen();
+    byte[] k = metaKey(name);
+    try {
+      if (value == null) {
+        db.delete(defaultFamily, writeOptions, k);
+      } else {
+        db.put(defaultFamily, writeOptions, k, value);
+      }
+    } catch (RocksDBException e) {
+      throw failure(where, "write of meta value '" + name + "' failed", e);
+    }
+  }
+
+  private static byte[] metaKey(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new BrokerException(ErrorCode.INVALID_DATA, "meta name must not be empty");
+    }
+    return (META_PREFIX + name).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
   public boolean erase(Key key) {
     checkOpen();
     byte[] k = key.encoded();
-    if (!present(k, "erase of key " + describe(key))) {
+    cache.remove(key);
+    if (!present(key, "erase")) {
       return false;
     }
     try {
@@ -450,6 +525,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void clear() {
     checkOpen();
+    cache.clear();
     try {
       db.dropColumnFamily(entries);
     } catch (RocksDBException e) {
@@ -499,6 +575,7 @@ public final class RocksDbBackend implements Backend {
     }
     closed = true;
     released = true;
+    cache.clear();
     if (entries != null) {
       entries.close();
       entries = null;

@@ -6,7 +6,10 @@ import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Backends;
 import java.nio.file.Path;
 
-/** The backend contract, run against a relaxed RocksDB backend without compression or block cache. */
+/**
+ * The backend contract, run against a relaxed RocksDB backend without compression, block cache
+ * or read cache.
+ */
 class RelaxedRocksDbBackendContractTest extends BackendContractTest {
   @Override
   protected Backend openBackend(Path dir) {

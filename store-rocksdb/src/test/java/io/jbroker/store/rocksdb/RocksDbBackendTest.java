@@ -188,6 +188,43 @@ class RocksDbBackendTest {
   }
 
   @Test
+  void theReadCacheFollowsEveryWriteEraseAndClear() {
+    Backend b = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(2)));
+    Key a = k("a");
+    b.put(a, Data.of("1"), Backend.NO_DEADLINE);
+    assertThat(b.get(a)).isEqualTo(new Backend.Entry(Data.of("1"), Backend.NO_DEADLINE)); // now cached
+    b.put(a, Data.of("2"), 42);
+    assertThat(b.get(a)).isEqualTo(new Backend.Entry(Data.of("2"), 42));
+    assertThat(b.getAndPut(a, Data.of("3"), Backend.NO_DEADLINE)).isEqualTo(new Backend.Entry(Data.of("2"), 42));
+    assertThat(b.get(a)).isEqualTo(new Backend.Entry(Data.of("3"), Backend.NO_DEADLINE));
+    assertThat(b.size()).isEqualTo(1);
+    assertThat(b.erase(a)).isTrue();
+    assertThat(b.get(a)).isNull();
+    assertThat(b.exists(a)).isFalse();
+    assertThat(b.size()).isZero();
+    for (String key : List.of("x", "y", "z", "x")) { // more keys than the cache holds
+      b.put(k(key), Data.of(key + "-v"), Backend.NO_DEADLINE);
+      assertThat(b.get(k(key)).value()).isEqualTo(Data.of(key + "-v"));
+    }
+    String big = "b".repeat(io.jbroker.store.internal.EntryCache.MAX_VALUE_BYTES + 1);
+    b.put(k("big"), Data.of("small"), Backend.NO_DEADLINE);
+    assertThat(b.get(k("big")).value()).isEqualTo(Data.of("small"));
+    b.put(k("big"), Data.of(big), Backend.NO_DEADLINE); // too large to stay cached
+    assertThat(b.get(k("big")).value()).isEqualTo(Data.of(big));
+    b.clear();
+    assertThat(b.get(k("x"))).isNull();
+    assertThat(b.exists(k("z"))).isFalse();
+    assertThat(b.size()).isZero();
+  }
+
+  @Test
+  void cacheEntriesIsBounded() {
+    assertThatThrownBy(() -> RocksDbConfig.from(BackendOptions.empty().with("path", db().toString())
+        .with("cache_entries", Data.count(RocksDbConfig.MAX_CACHE_ENTRIES + 1L))))
+        .isInstanceOf(BrokerException.class).hasMessageContaining("cache_entries");
+  }
+
+  @Test
   void optionsAcceptNumbersAsCountsIntegersOrTextAndChoicesInAnyCase() {
     BackendOptions o = BackendOptions.empty().with("path", db().toString())
         .with("durability", "RELAXED")
@@ -197,7 +234,7 @@ class RocksDbBackendTest {
         .with("max_disk_usage", "1000000000");
     RocksDbConfig c = RocksDbConfig.from(o);
     assertThat(c).isEqualTo(new RocksDbConfig(db(), Durability.RELAXED, 1 << 20,
-        RocksDbConfig.Compression.ZSTD, 1 << 20, 1_000_000_000L));
+        RocksDbConfig.Compression.ZSTD, 1 << 20, 1_000_000_000L, RocksDbConfig.DEFAULT_CACHE_ENTRIES));
     Backend b = open(o);
     b.put(k("k"), Data.of("v"), Backend.NO_DEADLINE);
     b.sync();

@@ -8,6 +8,7 @@ import io.jbroker.store.Backend;
 import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
+import io.jbroker.store.internal.EntryCache;
 import io.jbroker.store.sqlite.SqliteOptions.FailureMode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
@@ -68,6 +70,18 @@ import org.sqlite.SQLiteException;
  * transaction cannot be restored at all, the backend refuses every further call and must be
  * reopened.
  *
+ * <h2>Read cache</h2>
+ *
+ * A point read through SQLite costs several microseconds (statement reset and bind, two B-tree
+ * descents, the JDBC result set, decoding), which caps one store's random reads far below what
+ * its thread can otherwise serve. The backend therefore keeps the most recently read entries
+ * decoded in a bounded LRU map (option {@code cache_entries}, see {@link SqliteBackendProvider};
+ * values longer than {@value EntryCache#MAX_VALUE_BYTES} bytes encoded are not cached).
+ * It is coherent because every write goes through this backend — one connection, one owner
+ * thread: a put replaces a cached entry, an erase removes it, a clear empties the cache, and any
+ * failure that may have rolled writes back empties it too. Another process writing the same file
+ * at the same time is not supported (Broker does not support it either).
+ *
  * <h2>Errors</h2>
  *
  * Every SQLite error is a {@link BrokerException} with {@code BACKEND_FAILURE} whose message
@@ -97,6 +111,8 @@ public final class SqliteBackend implements Backend {
   private final SqliteOptions options;
   private final String where;
   private final Connection connection;
+  /** Recently read entries; empty and unused when {@code cache_entries} is 0. */
+  private final EntryCache cache;
   // Prepared once and reused. The driver finalizes a statement that fails (except on BUSY,
   // LOCKED, CONSTRAINT and MISUSE), so all of them are prepared again after a failure.
   private PreparedStatement get;
@@ -109,6 +125,9 @@ public final class SqliteBackend implements Backend {
   private PreparedStatement scanFromStart;
   private PreparedStatement scanAfter;
   private PreparedStatement deadlines;
+  private PreparedStatement getMeta;
+  private PreparedStatement putMeta;
+  private PreparedStatement eraseMeta;
 
   /** A transaction we began is open (it only takes locks once a statement runs in it). */
   private boolean inTransaction;
@@ -124,6 +143,7 @@ public final class SqliteBackend implements Backend {
     this.options = options;
     this.where = describe(options.path());
     this.connection = connection;
+    this.cache = new EntryCache(options.cacheEntries());
     try {
       prepareStatements();
     } catch (SQLException e) {
@@ -149,11 +169,15 @@ public final class SqliteBackend implements Backend {
     scanFromStart = connection.prepareStatement("select key, value, expiry from store order by key limit ?");
     scanAfter = connection.prepareStatement("select key, value, expiry from store where key > ? order by key limit ?");
     deadlines = connection.prepareStatement("select key, value, expiry from store where expiry is not null");
+    getMeta = connection.prepareStatement("select value from meta where key = ?");
+    putMeta = connection.prepareStatement(
+        "insert into meta(key, value) values(?, ?) on conflict(key) do update set value = excluded.value");
+    eraseMeta = connection.prepareStatement("delete from meta where key = ?");
   }
 
   private void closeStatements() {
     for (PreparedStatement ps : new PreparedStatement[] {get, exists, put, erase, clear, count, any, scanFromStart,
-        scanAfter, deadlines}) {
+        scanAfter, deadlines, getMeta, putMeta, eraseMeta}) {
       closeQuietly(ps);
     }
   }
@@ -345,6 +369,10 @@ public final class SqliteBackend implements Backend {
   @Override
   public Entry get(Key key) {
     enter();
+    Entry cached = cache.get(key);
+    if (cached != null) {
+      return cached;
+    }
     try {
       get.setBytes(1, key.encoded());
       try (ResultSet rs = get.executeQuery()) {
@@ -353,7 +381,9 @@ public final class SqliteBackend implements Backend {
         }
         byte[] value = rs.getBytes(1);
         long expiry = rs.getLong(2);
-        return new Entry(decodeValue(key, value), rs.wasNull() ? NO_DEADLINE : expiry);
+        Entry e = new Entry(decodeValue(key, value), rs.wasNull() ? NO_DEADLINE : expiry);
+        cache.put(key, e, value.length);
+        return e;
       }
     } catch (SQLException e) {
       throw statementFailed("get of key " + describe(key), e);
@@ -363,6 +393,9 @@ public final class SqliteBackend implements Backend {
   @Override
   public boolean exists(Key key) {
     enter();
+    if (cache.get(key) != null) {
+      return true;
+    }
     try {
       exists.setBytes(1, key.encoded());
       try (ResultSet rs = exists.executeQuery()) {
@@ -390,6 +423,59 @@ public final class SqliteBackend implements Backend {
     } catch (SQLException e) {
       throw statementFailed("put of key " + describe(key), e);
     }
+    cache.replace(key, value, deadline, encoded.length);
+  }
+
+  /**
+   * Metadata lives in Broker's {@code meta} table, beside its {@code broker_version} row, as
+   * base64 text (the column is declared {@code text}; Broker reads only its own row).
+   */
+  @Override
+  public byte[] getMeta(String name) {
+    enter();
+    checkMetaName(name);
+    try {
+      getMeta.setString(1, name);
+      try (ResultSet rs = getMeta.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        String text = rs.getString(1);
+        try {
+          return text == null ? null : Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+          throw new BrokerException(ErrorCode.INVALID_DATA, where + ": meta row '" + name + "' is not base64");
+        }
+      }
+    } catch (SQLException e) {
+      throw statementFailed("read of meta row '" + name + "'", e);
+    }
+  }
+
+  @Override
+  public void putMeta(String name, byte[] value) {
+    enter();
+    checkMetaName(name);
+    try {
+      if (value == null) {
+        eraseMeta.setString(1, name);
+        dirty |= eraseMeta.executeUpdate() > 0;
+      } else {
+        putMeta.setString(1, name);
+        putMeta.setString(2, Base64.getEncoder().encodeToString(value));
+        putMeta.executeUpdate();
+        dirty = true;
+      }
+    } catch (SQLException e) {
+      throw statementFailed("write of meta row '" + name + "'", e);
+    }
+  }
+
+  private static void checkMetaName(String name) {
+    if (name == null || name.isEmpty() || name.startsWith("broker_")) {
+      throw new BrokerException(ErrorCode.INVALID_DATA, "meta name '" + name
+          + "' is empty or reserved (names beginning with broker_ belong to Broker's file format)");
+    }
   }
 
   @Override
@@ -397,6 +483,7 @@ public final class SqliteBackend implements Backend {
     enter();
     try {
       erase.setBytes(1, key.encoded());
+      cache.remove(key);
       boolean erased = erase.executeUpdate() > 0;
       dirty |= erased;
       return erased;
@@ -408,6 +495,7 @@ public final class SqliteBackend implements Backend {
   @Override
   public void clear() {
     enter();
+    cache.clear();
     try {
       clear.executeUpdate();
       dirty = true;
@@ -528,6 +616,7 @@ public final class SqliteBackend implements Backend {
       endTransaction("rollback"); // only reads are left in it after the sync
     }
     closed = true;
+    cache.clear();
     closeStatements();
     try {
       connection.close();
@@ -593,6 +682,7 @@ public final class SqliteBackend implements Backend {
    */
   private BrokerException statementFailed(String what, SQLException e) {
     BrokerException failure = failure(what, e);
+    cache.clear(); // writes may have been rolled back
     try {
       execute("begin");
       if (dirty) {
@@ -620,6 +710,9 @@ public final class SqliteBackend implements Backend {
 
   /** Runs COMMIT or ROLLBACK; if even that fails, the transaction state is unknown and the backend stops. */
   private void endTransaction(String end) {
+    if (end.equals("rollback")) {
+      cache.clear();
+    }
     try {
       execute(end);
     } catch (SQLException e) {

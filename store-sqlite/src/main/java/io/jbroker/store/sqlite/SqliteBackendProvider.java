@@ -29,6 +29,11 @@ import io.jbroker.store.BackendProvider;
  *       <td>{@code FAIL}</td><td>what to do with a corrupt file; see below</td></tr>
  *   <tr><td>{@code integrity_check}</td><td>boolean</td><td>{@code false}</td>
  *       <td>run {@code PRAGMA integrity_check} on open; anything but {@code ok} is corruption</td></tr>
+ *   <tr><td>{@code cache_entries}</td><td>count, 0 – 10,000,000</td><td>100,000</td>
+ *       <td>how many recently read entries are kept decoded in memory, so that repeated reads skip
+ *       SQLite; values longer than 1 KiB encoded are never cached. About 200 bytes per entry with
+ *       small keys and values (some 20 MiB at the default); 0 turns the cache off. A jbroker option
+ *       (Broker has no such option).</td></tr>
  * </table>
  *
  * <h2>Durability</h2>

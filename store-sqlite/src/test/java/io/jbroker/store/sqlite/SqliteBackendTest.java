@@ -616,6 +616,63 @@ class SqliteBackendTest {
   }
 
   @Test
+  void theReadCacheFollowsEveryWriteEraseAndClear() {
+    try (SqliteBackend b = open(options(db()).with("cache_entries", Data.count(2)))) {
+      Key a = Key.of(s("a"));
+      b.put(a, s("1"), Backend.NO_DEADLINE);
+      assertThat(b.get(a)).isEqualTo(new Backend.Entry(s("1"), Backend.NO_DEADLINE)); // now cached
+      b.put(a, s("2"), DEADLINE);
+      assertThat(b.get(a)).isEqualTo(new Backend.Entry(s("2"), DEADLINE));
+      assertThat(b.getAndPut(a, s("3"), Backend.NO_DEADLINE)).isEqualTo(new Backend.Entry(s("2"), DEADLINE));
+      assertThat(b.get(a)).isEqualTo(new Backend.Entry(s("3"), Backend.NO_DEADLINE));
+      assertThat(b.erase(a)).isTrue();
+      assertThat(b.get(a)).isNull();
+      assertThat(b.exists(a)).isFalse();
+      for (String k : List.of("x", "y", "z", "x")) { // more keys than the cache holds
+        b.put(Key.of(s(k)), s(k + "-v"), Backend.NO_DEADLINE);
+        assertThat(b.get(Key.of(s(k))).value()).isEqualTo(s(k + "-v"));
+      }
+      b.put(Key.of(s("big")), s("b".repeat(io.jbroker.store.internal.EntryCache.MAX_VALUE_BYTES + 1)), Backend.NO_DEADLINE);
+      assertThat(b.get(Key.of(s("big"))).value()).isEqualTo(s("b".repeat(io.jbroker.store.internal.EntryCache.MAX_VALUE_BYTES + 1)));
+      b.put(Key.of(s("big")), s("small"), Backend.NO_DEADLINE);
+      assertThat(b.get(Key.of(s("big"))).value()).isEqualTo(s("small"));
+      b.clear();
+      assertThat(b.get(Key.of(s("x")))).isNull();
+      assertThat(b.exists(Key.of(s("z")))).isFalse();
+    }
+  }
+
+  /** A cached entry must not outlive a rollback of the write that put it there. */
+  @Test
+  void aRolledBackGroupLeavesNoWriteOfItInTheReadCache() {
+    try (SqliteBackend b = open(options(db()))) {
+      Key synced = Key.of(s("synced"));
+      b.put(synced, s("before"), Backend.NO_DEADLINE);
+      b.sync();
+      assertThat(b.get(synced).value()).isEqualTo(s("before")); // cached
+      long pages = Long.parseLong(b.pragma("page_count"));
+      b.limitPages(pages);
+      b.put(synced, s("after"), Backend.NO_DEADLINE); // an update in place fits
+      assertThat(b.get(synced).value()).isEqualTo(s("after"));
+      assertThatThrownBy(() -> {
+        for (int n = 0; n < 10_000; n++) {
+          b.put(Key.of(s("group-" + n)), s("x".repeat(1_000)), Backend.NO_DEADLINE);
+        }
+      }).isInstanceOf(BrokerException.class).hasMessageContaining("SQLITE_FULL");
+      failure(ErrorCode.BACKEND_FAILURE, b::sync); // the group, "after" included, is rolled back
+      assertThat(b.get(synced).value()).isEqualTo(s("before"));
+    }
+  }
+
+  @Test
+  void cacheEntriesMustBeACountWithinItsLimit() {
+    assertThat(failure(ErrorCode.BACKEND_FAILURE, () -> open(options(db()).with("cache_entries", Data.of("many")))
+        .close()).getMessage()).contains("cache_entries");
+    assertThat(failure(ErrorCode.BACKEND_FAILURE, () -> open(options(db()).with("cache_entries",
+        Data.count(SqliteOptions.MAX_CACHE_ENTRIES + 1L))).close()).getMessage()).contains("cache_entries");
+  }
+
+  @Test
   void aFullDiskUnderALocalStoreFailsTheAffectedWritesAndPersistsExactlyTheAcknowledgedOnes() throws Exception {
     SqliteBackend backend = open(options(db()));
     backend.limitPages(Long.parseLong(backend.pragma("page_count")) + 8);

@@ -11,14 +11,18 @@ import io.jbroker.store.Durability;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The backend contract, run against the SQLite backend in relaxed mode with a rollback journal. */
+/**
+ * The backend contract, run against the SQLite backend in relaxed mode with a rollback journal
+ * and without the read cache (the default contract run has it on).
+ */
 class SqliteRelaxedDeleteJournalContractTest extends BackendContractTest {
   @Override
   protected Backend openBackend(Path dir) {
     return Backends.open("sqlite", BackendOptions.empty()
         .with("path", dir.resolve("relaxed.db").toString())
         .with("durability", "relaxed")
-        .with("journal_mode", Data.enumValue("Broker::SQLITE_JOURNAL_MODE_DELETE")));
+        .with("journal_mode", Data.enumValue("Broker::SQLITE_JOURNAL_MODE_DELETE"))
+        .with("cache_entries", Data.count(0)));
   }
 
   @Override
