@@ -1,0 +1,731 @@
+package io.jbroker.replication.protocol;
+
+import com.google.protobuf.ByteString;
+import io.jbroker.data.Data;
+import io.jbroker.data.NoneData;
+import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.error.BrokerException;
+import io.jbroker.error.ErrorCode;
+import io.jbroker.proto.replication.v1.Ack;
+import io.jbroker.proto.replication.v1.Attach;
+import io.jbroker.proto.replication.v1.Change;
+import io.jbroker.proto.replication.v1.Entry;
+import io.jbroker.proto.replication.v1.Heartbeat;
+import io.jbroker.proto.replication.v1.Nack;
+import io.jbroker.proto.replication.v1.RetransmitFailed;
+import io.jbroker.proto.replication.v1.SnapshotChunk;
+import io.jbroker.proto.replication.v1.StoreMessage;
+import io.jbroker.proto.replication.v1.Updates;
+import io.jbroker.proto.replication.v1.WriteResult;
+import io.jbroker.proto.replication.v1.WriteResults;
+import io.jbroker.proto.replication.v1.Writes;
+import io.jbroker.replication.channel.ChannelConsumer;
+import io.jbroker.replication.internal.Messages;
+import io.jbroker.store.Backend;
+import io.jbroker.store.Clock;
+import io.jbroker.store.EntityId;
+import io.jbroker.store.Key;
+import io.jbroker.store.Mutation;
+import io.jbroker.store.StoreChange;
+import io.jbroker.store.StoreCore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A clone of a replicated store as a pure state machine (no threads, no sockets; time from an
+ * injected {@link Clock}): a full replica (keys, values, deadlines) in a {@link StoreCore} over a
+ * memory backend, the consumer of the master's update channel, and the producer of its own
+ * writes. It implements SEMANTICS.md's promises for clones:
+ *
+ * <ul>
+ *   <li><b>Acknowledged writes.</b> A write is sent to the master with a write sequence number and
+ *       completes with the master's result once this replica reflects it (read-your-writes).
+ *       Unanswered writes are resent; the master applies each once.
+ *   <li><b>Mutation buffer.</b> Writes issued while cut off from the master wait and are sent in
+ *       order after resynchronising; one older than {@code mutationBufferInterval} fails with
+ *       {@code STALE_DATA} and is never sent.
+ *   <li><b>Stale data.</b> Once cut off (no word from the master for the master timeout) for longer
+ *       than {@code staleInterval}, reads fail with {@code STALE_DATA} until resynchronised. A clone
+ *       that never synchronised holds reads until it does, or fails them with {@code STALE_DATA}
+ *       at their deadline.
+ *   <li><b>Recovery.</b> A new master epoch, an update that can no longer be retransmitted, or
+ *       being dropped by the master all lead to a resynchronisation by snapshot: the snapshot is
+ *       applied first, then the updates newer than it. Without a master the clone asks for one
+ *       every {@code resyncInterval}.
+ * </ul>
+ */
+public final class CloneState {
+  private static final Logger log = LoggerFactory.getLogger(CloneState.class);
+
+  /** Where the clone's messages go (the master topic). */
+  public interface Transport {
+    void toMaster(StoreMessage message);
+  }
+
+  /** Receives the outcome of a request. */
+  public interface Completion<T> {
+    void complete(T value);
+
+    void fail(BrokerException e);
+  }
+
+  /** The clone's intervals (SEMANTICS.md). */
+  public record Intervals(Duration resync, Duration stale, Duration mutationBuffer) {
+    public static Intervals defaults() {
+      return new Intervals(Duration.ofSeconds(10), Duration.ofSeconds(300), Duration.ofSeconds(120));
+    }
+  }
+
+  private enum Phase { SEARCHING, SYNCING, SYNCED }
+
+  private static final class Write {
+    final io.jbroker.proto.replication.v1.Mutation mutation;
+    final Completion<Data> completion;
+    final long issuedAt;
+    final long deadline;
+    long seq;
+    boolean done;
+
+    Write(io.jbroker.proto.replication.v1.Mutation mutation, Completion<Data> completion, long issuedAt, long deadline) {
+      this.mutation = mutation;
+      this.completion = completion;
+      this.issuedAt = issuedAt;
+      this.deadline = deadline;
+    }
+  }
+
+  private record Applied(long epoch, long appliedSeq, Write write, WriteResult result) {}
+
+  private record Read(Function<StoreCore, Object> body, Completion<Object> completion, long deadline) {}
+
+  private final String name;
+  private final long id;
+  private final EndpointId endpoint;
+  private final StoreCore replica;
+  private final Clock clock;
+  private final ReplicationSettings settings;
+  private final Intervals intervals;
+  private final Transport transport;
+  private final ChannelConsumer<Change> consumer;
+
+  private Phase phase = Phase.SEARCHING;
+  private boolean everSynced;
+  private long lastHeard = Long.MIN_VALUE;
+  private long cutOffSince = Long.MIN_VALUE;
+  private long lastAttach = Long.MIN_VALUE;
+  private long masterEpoch;
+  private boolean broken;
+  /** Attaches sent so far; the attach number that began the current synchronisation. */
+  private long attaches;
+  private long syncAttempt;
+  /** The master state the replica reflects: epoch and update sequence number (kept across resyncs). */
+  private long replicaEpoch;
+  private long replicaSeq;
+
+  // snapshot being assembled
+  private long snapshotId;
+  private long snapshotEpoch;
+  private long snapshotAttempt;
+  private SnapshotChunk[] chunks;
+  private int chunksReceived;
+
+  // writes
+  private long nextWriteSeq = 1;
+  private final ArrayDeque<Write> buffered = new ArrayDeque<>();
+  private final TreeMap<Long, Write> inFlight = new TreeMap<>();
+  private final List<Write> unsent = new ArrayList<>();
+  private long resultsThrough;
+  private int ticksWithoutResults;
+  private final PriorityQueue<Applied> awaitingApply =
+      new PriorityQueue<>((a, b) -> Long.compare(a.appliedSeq, b.appliedSeq));
+  /** Write sequence numbers of {@link #awaitingApply}. */
+  private final TreeSet<Long> awaitingSeqs = new TreeSet<>();
+  private final List<Read> reads = new ArrayList<>();
+
+  public CloneState(String name, long id, EndpointId endpoint, StoreCore replica, Clock clock,
+      ReplicationSettings settings, Intervals intervals, Transport transport) {
+    this.name = name;
+    this.id = id;
+    this.endpoint = endpoint;
+    this.replica = replica;
+    this.clock = clock;
+    this.settings = settings;
+    this.intervals = intervals;
+    this.transport = transport;
+    this.consumer = new ChannelConsumer<>(settings.ackTicks(), settings.nackTicks(), new ChannelConsumer.Handler<>() {
+      @Override
+      public void consume(long seq, Change event) {
+        applyUpdate(seq, event);
+      }
+
+      @Override
+      public void ack(long epoch, long seq) {
+        transport.toMaster(StoreMessage.newBuilder().setAck(Ack.newBuilder().setClone(id).setEpoch(epoch).setSeq(seq)
+            .setResultsThrough(resultsThrough)).build());
+      }
+
+      @Override
+      public void nack(long epoch, List<Long> seqs) {
+        transport.toMaster(StoreMessage.newBuilder().setNack(Nack.newBuilder().setClone(id).setEpoch(epoch)
+            .addAllSeqs(seqs)).build());
+      }
+
+      @Override
+      public void epochChanged(long newEpoch) {
+        log.info("store {}: clone sees a new master epoch, resynchronising", name);
+        resync();
+      }
+
+      @Override
+      public void broken(long epoch, long seq) {
+        log.info("store {}: clone lost update {} for good, resynchronising", name, seq);
+        resync();
+      }
+    });
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public StoreCore replica() {
+    return replica;
+  }
+
+  public boolean isSynced() {
+    return phase == Phase.SYNCED;
+  }
+
+  public boolean everSynced() {
+    return everSynced;
+  }
+
+  /** Whether reads now fail with {@code STALE_DATA}. */
+  public boolean stale() {
+    if (!everSynced) {
+      return false;
+    }
+    long now = clock.nowNanos();
+    if (phase == Phase.SYNCED) {
+      // Cut-off is noticed by tick(); a read served before that tick (after a stall, or behind a
+      // long batch) must not get data older than the stale interval either: judge it from the
+      // time we last heard from the master, which is where tick() will date the cut-off.
+      return now - lastHeard > settings.masterTimeout().toNanos() && now - lastHeard > intervals.stale().toNanos();
+    }
+    return cutOffSince != Long.MIN_VALUE && now - cutOffSince > intervals.stale().toNanos();
+  }
+
+  /** Starts looking for the master. */
+  public void start() {
+    attach();
+  }
+
+  /** The endpoint saw a peer that may host the master: ask now instead of at the next resync. */
+  public void masterMaybeReachable() {
+    if (phase != Phase.SYNCED) {
+      attach();
+    }
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------
+
+  /** Issues a write; {@code completion} gets the master's result once this replica reflects it. */
+  public void write(Mutation m, EntityId publisher, Completion<Data> completion) {
+    long now = clock.nowNanos();
+    Write w = new Write(Messages.mutation(m, publisher), completion, now, now + settings.requestTimeout().toNanos());
+    if (phase == Phase.SYNCED && buffered.isEmpty()) {
+      send(w);
+    } else {
+      buffered.add(w);
+    }
+  }
+
+  /** Runs a read on the replica when allowed (see class comment). */
+  @SuppressWarnings("unchecked")
+  public <T> void read(Function<StoreCore, T> body, Completion<T> completion) {
+    if (!everSynced) {
+      reads.add(new Read((Function<StoreCore, Object>) body, (Completion<Object>) completion,
+          clock.nowNanos() + settings.requestTimeout().toNanos()));
+      return;
+    }
+    runRead((Function<StoreCore, Object>) body, (Completion<Object>) completion);
+  }
+
+  private void runRead(Function<StoreCore, Object> body, Completion<Object> completion) {
+    if (stale()) {
+      completion.fail(new BrokerException(ErrorCode.STALE_DATA, "store \"" + name + "\": the clone has been cut off from its master for more than "
+          + intervals.stale()));
+      return;
+    }
+    try {
+      completion.complete(body.apply(replica));
+    } catch (BrokerException e) {
+      completion.fail(e);
+    }
+  }
+
+  // ---- messages from the master ------------------------------------------------------------------
+
+  public void onMessage(StoreMessage m) {
+    switch (m.getBodyCase()) {
+      case UPDATES:
+        updates(m.getUpdates());
+        break;
+      case HEARTBEAT:
+        heartbeat(m.getHeartbeat());
+        break;
+      case SNAPSHOT:
+        snapshot(m.getSnapshot());
+        break;
+      case RETRANSMIT_FAILED:
+        if (m.getRetransmitFailed().getTarget() == id) {
+          heard();
+          retransmitFailed(m.getRetransmitFailed());
+        }
+        break;
+      case WRITE_RESULTS:
+        if (m.getWriteResults().getTarget() == id) {
+          results(m.getWriteResults());
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void updates(Updates u) {
+    if (u.getTarget() != 0 && u.getTarget() != id) {
+      return;
+    }
+    heard();
+    masterEpoch = u.getEpoch();
+    if (u.getTarget() == id && phase != Phase.SYNCED && consumer.initialized() && u.getEpoch() == consumer.epoch()) {
+      synced(); // the master resumed us from where we were
+    }
+    consumer.events(u.getEpoch(), u.getFirstSeq(), u.getChangesList());
+  }
+
+  /**
+   * Resynchronises if the master cannot give us an update we still need, or has no path for us
+   * (seq 0). A late answer to an old nack — for another epoch, an update we have by now, or while
+   * we are resynchronising anyway — is ignored: acting on each of them would start a new full
+   * snapshot for every nack sent while the answers were under way.
+   */
+  private void retransmitFailed(RetransmitFailed rf) {
+    if (!consumer.initialized() || rf.getEpoch() != consumer.epoch()
+        || (rf.getSeq() != 0 && rf.getSeq() <= consumer.lastConsumed())) {
+      return;
+    }
+    log.info("store {}: master cannot retransmit from {}, resynchronising", name, rf.getSeq());
+    resync();
+  }
+
+  private void heartbeat(Heartbeat h) {
+    heard();
+    masterEpoch = h.getEpoch();
+    if (!consumer.initialized()) {
+      if (phase == Phase.SEARCHING) {
+        attach(); // a master is there
+      }
+      return;
+    }
+    consumer.heartbeat(h.getEpoch(), h.getLastSeq());
+  }
+
+  private void snapshot(SnapshotChunk c) {
+    if (c.getTarget() != id) {
+      return;
+    }
+    heard();
+    // Only a snapshot answering an attach of the current synchronisation is taken after the
+    // replica's state was reached; a late one (a duplicate, or the answer to an earlier attach,
+    // perhaps by a master that has since restarted) may be older, and applying it would take the
+    // replica back in time and lose writes it has already confirmed (read-your-writes).
+    if (phase == Phase.SYNCED || c.getAttempt() < syncAttempt) {
+      return;
+    }
+    if (c.getEpoch() == replicaEpoch && c.getAsOfSeq() < replicaSeq) {
+      return; // the replica went on consuming updates after this snapshot was taken
+    }
+    if (c.getSnapshotId() != snapshotId || c.getEpoch() != snapshotEpoch || chunks == null) {
+      if (chunks != null && c.getAttempt() < snapshotAttempt) {
+        return; // keep assembling the answer to the later attach
+      }
+      snapshotId = c.getSnapshotId();
+      snapshotEpoch = c.getEpoch();
+      snapshotAttempt = c.getAttempt();
+      chunks = new SnapshotChunk[Math.max(1, c.getCount())];
+      chunksReceived = 0;
+    }
+    if (c.getIndex() < chunks.length && chunks[c.getIndex()] == null) {
+      chunks[c.getIndex()] = c;
+      chunksReceived++;
+    }
+    if (chunksReceived == chunks.length) {
+      applySnapshot(c.getEpoch(), c.getAsOfSeq());
+    }
+  }
+
+  /** Replaces the replica with the snapshot, then applies the updates after it (held by the consumer). */
+  private void applySnapshot(long epoch, long asOf) {
+    SnapshotChunk[] all = chunks;
+    chunks = null;
+    Map<Key, Entry> entries = new HashMap<>();
+    for (SnapshotChunk c : all) {
+      for (Entry e : c.getEntriesList()) {
+        entries.put(Key.ofEncoded(e.getKey().toByteArray()), e);
+      }
+    }
+    Set<Key> present = new HashSet<>();
+    replica.snapshot((k, v, d) -> present.add(k));
+    for (Key k : present) {
+      if (!entries.containsKey(k)) {
+        replica.applyChange(new StoreChange.Erase(k, null));
+      }
+    }
+    EntityId masterId = null;
+    for (Map.Entry<Key, Entry> e : entries.entrySet()) {
+      Entry en = e.getValue();
+      Data value;
+      try {
+        value = Messages.data(en.getValue());
+      } catch (BrokerException ex) {
+        log.warn("store {}: undecodable value in snapshot for key {}: {}", name, e.getKey(), ex.getMessage());
+        continue;
+      }
+      Backend.Entry old = replica.entry(e.getKey());
+      long deadline = en.hasDeadline() ? en.getDeadline() : Backend.NO_DEADLINE;
+      if (old == null || !old.value().equals(value) || old.deadline() != deadline) {
+        replica.applyChange(new StoreChange.Upsert(e.getKey(), value, deadline, null, masterId));
+      }
+    }
+    replicaEpoch = epoch;
+    replicaSeq = asOf;
+    consumer.handshake(epoch, asOf);
+    requeueOtherEpochs(epoch);
+    broken = false;
+    synced();
+    log.info("store {}: clone synchronised by snapshot of {} entries as of {}", name, entries.size(), asOf);
+  }
+
+  private void results(WriteResults r) {
+    heard();
+    if (!consumer.initialized() || r.getEpoch() != consumer.epoch()) {
+      // Results of an epoch our replica does not follow cannot tell when the replica reflects
+      // the write (its applied_seq counts in another epoch, and an epoch we do not follow may be
+      // newer than our replica, or older). The writes stay in flight; once we follow the master's
+      // epoch they are resent and the master answers the duplicates with their results.
+      return;
+    }
+    ticksWithoutResults = 0;
+    for (WriteResult res : r.getResultsList()) {
+      Write w = inFlight.remove(res.getWriteSeq());
+      if (w == null) {
+        continue;
+      }
+      awaitingApply.add(new Applied(r.getEpoch(), res.getAppliedSeq(), w, res));
+      awaitingSeqs.add(w.seq);
+    }
+    // writes up to acked_through were applied; any whose result is missing here (a lost message)
+    // stay in flight and are resent: the master answers a duplicate with its result
+    updateResultsThrough();
+    completeApplied();
+  }
+
+  /**
+   * Tells the master (in acks and writes) which results it may forget: those of every write
+   * before the first one not yet completed. A write waiting for its update still needs its result
+   * kept, since a resync to another epoch sends it again (see {@link #requeueOtherEpochs}).
+   */
+  private void updateResultsThrough() {
+    long first = nextWriteSeq;
+    if (!inFlight.isEmpty()) {
+      first = inFlight.firstKey();
+    }
+    if (!awaitingSeqs.isEmpty()) {
+      first = Math.min(first, awaitingSeqs.first());
+    }
+    resultsThrough = first - 1;
+  }
+
+  /**
+   * The replica now follows {@code epoch}: a write answered in another epoch can no longer be
+   * matched against the replica's position, so it goes back in flight and is asked again. (The
+   * replica may well contain it — or not, if it came from a late snapshot of an older master.)
+   */
+  private void requeueOtherEpochs(long epoch) {
+    if (awaitingApply.isEmpty()) {
+      return;
+    }
+    boolean requeued = awaitingApply.removeIf(a -> {
+      if (a.epoch == epoch) {
+        return false;
+      }
+      awaitingSeqs.remove(a.write.seq);
+      inFlight.put(a.write.seq, a.write);
+      return true;
+    });
+    if (requeued) {
+      resendInFlight();
+    }
+  }
+
+  private void completeApplied() {
+    while (!awaitingApply.isEmpty()) {
+      Applied a = awaitingApply.peek();
+      // results are only accepted from the epoch the replica follows, and requeued when it
+      // changes: a matching epoch and position is the only proof the replica reflects the write
+      boolean reflected = consumer.initialized() && a.epoch == consumer.epoch() && consumer.lastConsumed() >= a.appliedSeq;
+      if (!reflected) {
+        return;
+      }
+      awaitingApply.poll();
+      awaitingSeqs.remove(a.write.seq);
+      updateResultsThrough();
+      WriteResult res = a.result;
+      if (res.hasFailure()) {
+        finish(a.write, null, Messages.failure(res.getFailure()));
+      } else {
+        Data value;
+        try {
+          value = Messages.data(res.getValue());
+        } catch (BrokerException e) {
+          value = NoneData.INSTANCE;
+        }
+        finish(a.write, value, null);
+      }
+    }
+  }
+
+  private void finish(Write w, Data value, BrokerException failure) {
+    if (w.done) {
+      return;
+    }
+    w.done = true;
+    if (failure != null) {
+      w.completion.fail(failure);
+    } else {
+      w.completion.complete(value);
+    }
+  }
+
+  private void applyUpdate(long seq, Change change) {
+    StoreChange c;
+    try {
+      c = Messages.change(change);
+    } catch (BrokerException e) {
+      log.warn("store {}: undecodable update {}: {}; resynchronising", name, seq, e.getMessage());
+      broken = true;
+      return;
+    }
+    replica.applyChange(c);
+    replicaEpoch = consumer.epoch();
+    replicaSeq = seq;
+  }
+
+  // ---- time ----------------------------------------------------------------------------------------
+
+  /** One store tick. */
+  public void tick() {
+    long now = clock.nowNanos();
+    consumer.tick();
+    if (broken) {
+      broken = false;
+      resync();
+    }
+    if (phase == Phase.SYNCED && now - lastHeard > settings.masterTimeout().toNanos()) {
+      log.info("store {}: clone cut off from its master (nothing for {})", name, settings.masterTimeout());
+      phase = Phase.SEARCHING;
+      cutOffSince = lastHeard;
+      attach();
+    }
+    if (phase != Phase.SYNCED && now - lastAttach >= intervals.resync().toNanos()) {
+      attach();
+    }
+    expireRequests(now);
+    if (phase == Phase.SYNCED) {
+      flushBuffered();
+      if (!inFlight.isEmpty() && ++ticksWithoutResults >= settings.writeRetryTicks()) {
+        ticksWithoutResults = 0;
+        resendInFlight();
+      }
+    }
+    flushWrites();
+    completeApplied();
+  }
+
+  private void expireRequests(long now) {
+    long bufferNanos = intervals.mutationBuffer().toNanos();
+    for (Iterator<Write> it = buffered.iterator(); it.hasNext();) {
+      Write w = it.next();
+      if (now - w.issuedAt > bufferNanos) {
+        it.remove();
+        finish(w, null, new BrokerException(ErrorCode.STALE_DATA, "store \"" + name
+            + "\": write was buffered longer than the mutation buffer interval " + intervals.mutationBuffer() + " and was not sent"));
+      } else if (now > w.deadline) {
+        it.remove();
+        finish(w, null, new BrokerException(everSynced ? ErrorCode.REQUEST_TIMEOUT : ErrorCode.NO_SUCH_MASTER,
+            "store \"" + name + "\": no master " + (everSynced ? "reachable" : "found") + " before the request timeout "
+                + settings.requestTimeout() + "; the write was not sent"));
+      }
+    }
+    for (Write w : inFlight.values()) {
+      if (!w.done && now > w.deadline) {
+        finish(w, null, new BrokerException(ErrorCode.REQUEST_TIMEOUT, "store \"" + name
+            + "\": no answer from the master within " + settings.requestTimeout() + "; the write may still be applied"));
+      }
+    }
+    for (Iterator<Read> it = reads.iterator(); it.hasNext();) {
+      Read r = it.next();
+      if (now > r.deadline) {
+        it.remove();
+        r.completion.fail(new BrokerException(ErrorCode.STALE_DATA, "store \"" + name
+            + "\": the clone has not synchronised with a master yet"));
+      }
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------
+
+  private void heard() {
+    lastHeard = clock.nowNanos();
+  }
+
+  private void synced() {
+    phase = Phase.SYNCED;
+    everSynced = true;
+    cutOffSince = Long.MIN_VALUE;
+    lastHeard = clock.nowNanos();
+    if (!reads.isEmpty()) {
+      List<Read> waiting = new ArrayList<>(reads);
+      reads.clear();
+      waiting.forEach(r -> runRead(r.body, r.completion));
+    }
+    resendInFlight();
+    flushBuffered();
+    flushWrites();
+    completeApplied();
+  }
+
+  private void resync() {
+    if (phase == Phase.SYNCED) {
+      cutOffSince = clock.nowNanos();
+    }
+    consumer.reset();
+    chunks = null;
+    phase = Phase.SEARCHING;
+    attach();
+  }
+
+  private void attach() {
+    lastAttach = clock.nowNanos();
+    attaches++;
+    if (phase == Phase.SEARCHING) {
+      phase = Phase.SYNCING;
+      syncAttempt = attaches;
+    }
+    Attach.Builder a = Attach.newBuilder().setClone(id).setCloneEndpoint(ByteString.copyFrom(endpoint.bytes()))
+        .setAttempt(attaches);
+    if (consumer.initialized()) {
+      a.setLastEpoch(consumer.epoch()).setLastSeq(consumer.lastConsumed());
+    }
+    transport.toMaster(StoreMessage.newBuilder().setAttach(a).build());
+  }
+
+  private void send(Write w) {
+    w.seq = nextWriteSeq++;
+    inFlight.put(w.seq, w);
+    unsent.add(w);
+    if (inFlight.size() == 1) {
+      ticksWithoutResults = 0;
+    }
+  }
+
+  private void flushBuffered() {
+    while (!buffered.isEmpty()) {
+      send(buffered.poll());
+    }
+  }
+
+  private void resendInFlight() {
+    unsent.clear();
+    unsent.addAll(inFlight.values());
+  }
+
+  /** Sends the writes queued in this batch as runs of consecutive sequence numbers. */
+  public void flushWrites() {
+    if (unsent.isEmpty() || phase != Phase.SYNCED) {
+      return;
+    }
+    Writes.Builder b = null;
+    long expected = -1;
+    for (Write w : unsent) {
+      if (b == null || w.seq != expected) {
+        if (b != null) {
+          transport.toMaster(StoreMessage.newBuilder().setWrites(b).build());
+        }
+        b = Writes.newBuilder().setClone(id).setCloneEndpoint(ByteString.copyFrom(endpoint.bytes()))
+            .setFirstSeq(w.seq).setResultsThrough(resultsThrough);
+      }
+      b.addMutations(w.mutation);
+      expected = w.seq + 1;
+    }
+    transport.toMaster(StoreMessage.newBuilder().setWrites(b).build());
+    unsent.clear();
+  }
+
+  /**
+   * Broker's {@code await_idle} for a clone: synchronised, nothing buffered or missing, and every
+   * own write acknowledged and reflected.
+   */
+  public boolean idle() {
+    return phase == Phase.SYNCED && consumer.idle() && buffered.isEmpty() && inFlight.isEmpty()
+        && awaitingApply.isEmpty();
+  }
+
+  /** Fails every pending request with {@code failure} (the clone is closing). */
+  public void shutdown(BrokerException failure) {
+    buffered.forEach(w -> finish(w, null, failure));
+    buffered.clear();
+    inFlight.values().forEach(w -> finish(w, null, failure));
+    inFlight.clear();
+    awaitingApply.forEach(a -> finish(a.write, null, failure));
+    awaitingApply.clear();
+    awaitingSeqs.clear();
+    reads.forEach(r -> r.completion.fail(failure));
+    reads.clear();
+  }
+
+  /** The master epoch last heard of (0: none). */
+  public long masterEpoch() {
+    return masterEpoch;
+  }
+
+  /** The last master update this replica applied (0 before the first synchronisation). */
+  public long appliedSeq() {
+    return consumer.initialized() ? consumer.lastConsumed() : 0;
+  }
+
+  /** Master updates this clone knows were produced (heartbeats, later updates) but has not applied. */
+  public long lag() {
+    return consumer.initialized() ? Math.max(0, consumer.lastKnown() - consumer.lastConsumed()) : 0;
+  }
+
+  /** Writes waiting for the master (buffered, in flight, or waiting for their update). */
+  public int pendingWrites() {
+    return buffered.size() + inFlight.size() + awaitingApply.size();
+  }
+}

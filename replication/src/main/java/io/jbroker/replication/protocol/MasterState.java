@@ -1,0 +1,464 @@
+package io.jbroker.replication.protocol;
+
+import com.google.protobuf.ByteString;
+import io.jbroker.data.BinaryCodec;
+import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.error.BrokerException;
+import io.jbroker.error.ErrorCode;
+import io.jbroker.proto.replication.v1.Ack;
+import io.jbroker.proto.replication.v1.Attach;
+import io.jbroker.proto.replication.v1.Change;
+import io.jbroker.proto.replication.v1.Entry;
+import io.jbroker.proto.replication.v1.Heartbeat;
+import io.jbroker.proto.replication.v1.Nack;
+import io.jbroker.proto.replication.v1.RetransmitFailed;
+import io.jbroker.proto.replication.v1.SnapshotChunk;
+import io.jbroker.proto.replication.v1.StoreMessage;
+import io.jbroker.proto.replication.v1.Updates;
+import io.jbroker.proto.replication.v1.WriteResult;
+import io.jbroker.proto.replication.v1.WriteResults;
+import io.jbroker.proto.replication.v1.WriterState;
+import io.jbroker.proto.replication.v1.Writes;
+import io.jbroker.replication.channel.ChannelProducer;
+import io.jbroker.replication.internal.Messages;
+import io.jbroker.store.Backend;
+import io.jbroker.store.EntityId;
+import io.jbroker.store.Mutation;
+import io.jbroker.store.StoreCore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master of a replicated store as a pure state machine (no threads, no sockets): a {@link
+ * StoreCore} over the master's backend, the producer of the update channel to every clone, and
+ * the consumer of each clone's writes. The owner feeds it local mutations, messages from clones
+ * and ticks, and calls {@link #endBatch()} after each batch of work: that commits the backend
+ * (the group commit) and only then broadcasts the batch's updates and write results, so a
+ * clone never sees — and no caller is told about — a change the master could lose.
+ *
+ * <ul>
+ *   <li><b>Epoch.</b> Each master start has a new random epoch; clones that see another epoch
+ *       resynchronise.
+ *   <li><b>Attach.</b> A clone attaching with the current epoch and a position the retransmit
+ *       buffer still covers is resumed by retransmission; otherwise it gets a snapshot taken at
+ *       the current sequence number (keys, values and deadlines), then the updates after it.
+ *   <li><b>Clone writes</b> carry per-clone write sequence numbers; they are applied once each, in
+ *       order (early ones wait, duplicates are answered from the result cache), and answered with
+ *       their result and the update sequence number that reflects them (read-your-writes).
+ *   <li><b>Silent clones</b> are dropped after the clone timeout, so they do not pin the buffer;
+ *       an ack or nack from a dropped clone is answered with {@code retransmit_failed}, which
+ *       makes it resynchronise.
+ * </ul>
+ */
+public final class MasterState {
+  private static final Logger log = LoggerFactory.getLogger(MasterState.class);
+  private static final ByteString NONE = ByteString.copyFrom(BinaryCodec.encode(io.jbroker.data.NoneData.INSTANCE));
+  /** Most out-of-order writes held per clone. */
+  static final int MAX_EARLY_WRITES = 1 << 16;
+
+  /** Where the master's messages go. */
+  public interface Transport {
+    /** To every clone (the clone topic). */
+    void broadcast(StoreMessage message);
+
+    /** To one clone, at {@code endpoint}. */
+    void send(long clone, EndpointId endpoint, StoreMessage message);
+  }
+
+  /** What the master remembers about a writing clone. */
+  private static final class Writer {
+    final long clone;
+    EndpointId endpoint;
+    long applied;
+    long resultsThrough;
+    final TreeMap<Long, io.jbroker.proto.replication.v1.Mutation> early = new TreeMap<>();
+    final TreeMap<Long, WriteResult> results = new TreeMap<>();
+    final List<WriteResult> outgoing = new ArrayList<>();
+    boolean respond;
+    boolean dirty;
+    /** The master tick of the writer's last message. */
+    long lastHeard;
+
+    Writer(long clone) {
+      this.clone = clone;
+    }
+  }
+
+  private final StoreCore core;
+  private final long epoch;
+  private final ReplicationSettings settings;
+  private final Transport transport;
+  private final ChannelProducer<Long, Change> updates;
+  private final Map<Long, EndpointId> cloneEndpoints = new HashMap<>();
+  private final Map<Long, Writer> writers = new LinkedHashMap<>();
+  private final WriterJournal journal;
+  private final List<Attach> attaches = new ArrayList<>();
+  private long snapshots;
+  private long ticks;
+
+  public MasterState(StoreCore core, long epoch, ReplicationSettings settings, Transport transport) {
+    this(core, epoch, settings, transport, WriterJournal.none());
+  }
+
+  public MasterState(StoreCore core, long epoch, ReplicationSettings settings, Transport transport,
+      WriterJournal journal) {
+    if (epoch == 0) {
+      throw new IllegalArgumentException("epoch 0 means none");
+    }
+    this.core = core;
+    this.epoch = epoch;
+    this.settings = settings;
+    this.transport = transport;
+    this.journal = journal;
+    this.updates = new ChannelProducer<>(epoch, 0, settings.heartbeatTicks(), settings.ticks(settings.cloneTimeout()),
+        settings.bufferLimit(), new ChannelProducer.Transport<>() {
+          @Override
+          public void broadcast(long ep, long firstSeq, List<Change> events) {
+            transport.broadcast(StoreMessage.newBuilder().setUpdates(
+                Updates.newBuilder().setEpoch(ep).setFirstSeq(firstSeq).addAllChanges(events)).build());
+          }
+
+          @Override
+          public void unicast(Long clone, long ep, long firstSeq, List<Change> events) {
+            send(clone, StoreMessage.newBuilder().setUpdates(Updates.newBuilder().setEpoch(ep).setFirstSeq(firstSeq)
+                .addAllChanges(events).setTarget(clone)).build());
+          }
+
+          @Override
+          public void heartbeat(long ep, long lastSeq) {
+            transport.broadcast(StoreMessage.newBuilder().setHeartbeat(
+                Heartbeat.newBuilder().setEpoch(ep).setLastSeq(lastSeq)).build());
+          }
+
+          @Override
+          public void retransmitFailed(Long clone, long ep, long seq) {
+            send(clone, StoreMessage.newBuilder().setRetransmitFailed(
+                RetransmitFailed.newBuilder().setEpoch(ep).setTarget(clone).setSeq(seq)).build());
+          }
+
+          @Override
+          public void dropped(Long clone) {
+            log.info("store {}: dropped clone {} after {} of silence", core.name(), Long.toUnsignedString(clone, 16),
+                settings.cloneTimeout());
+          }
+        });
+    core.onChange(c -> updates.produce(Messages.change(c)));
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public long seq() {
+    return updates.seq();
+  }
+
+  public StoreCore core() {
+    return core;
+  }
+
+  /** Clones with a path (attached and not dropped). */
+  public int clones() {
+    return updates.consumers().size();
+  }
+
+  /** Updates kept for retransmission. */
+  public int buffered() {
+    return updates.buffered();
+  }
+
+  /** Number of snapshots sent. */
+  public long snapshotsSent() {
+    return snapshots;
+  }
+
+  /** Applies a local mutation (see {@link StoreCore#apply}); acknowledge it after {@link #endBatch()}. */
+  public Data apply(Mutation m, EntityId publisher) {
+    return core.apply(m, publisher);
+  }
+
+  /** Handles a message from a clone. Malformed content is logged and dropped. */
+  public void onMessage(StoreMessage m) {
+    switch (m.getBodyCase()) {
+      case ATTACH:
+        attaches.add(m.getAttach()); // answered after the batch's commit: see endBatch
+        break;
+      case ACK:
+        ack(m.getAck());
+        break;
+      case NACK:
+        nack(m.getNack());
+        break;
+      case WRITES:
+        writes(m.getWrites());
+        break;
+      default:
+        break; // messages for clones, or from the future
+    }
+  }
+
+  private void attach(Attach a) {
+    long clone = a.getClone();
+    EndpointId endpoint = endpoint(a.getCloneEndpoint());
+    if (clone == 0 || endpoint == null) {
+      return;
+    }
+    cloneEndpoints.put(clone, endpoint);
+    if (a.getLastEpoch() == epoch && updates.canResume(a.getLastSeq())) {
+      log.debug("store {}: clone {} resumes after {}", core.name(), Long.toHexString(clone), a.getLastSeq());
+      updates.resume(clone, a.getLastSeq());
+      return;
+    }
+    sendSnapshot(clone, a.getAttempt());
+  }
+
+  private void sendSnapshot(long clone, long attempt) {
+    long asOf = updates.seq();
+    long id = ++snapshots;
+    List<List<Entry>> chunks = new ArrayList<>();
+    List<Entry> current = new ArrayList<>();
+    int chunk = settings.snapshotChunk();
+    core.snapshot((k, v, d) -> {
+      Entry.Builder e = Entry.newBuilder().setKey(ByteString.copyFrom(k.encoded()))
+          .setValue(ByteString.copyFrom(BinaryCodec.encode(v)));
+      if (d != Backend.NO_DEADLINE) {
+        e.setDeadline(d);
+      }
+      current.add(e.build());
+      if (current.size() == chunk) {
+        chunks.add(new ArrayList<>(current));
+        current.clear();
+      }
+    });
+    if (!current.isEmpty() || chunks.isEmpty()) {
+      chunks.add(new ArrayList<>(current));
+    }
+    updates.add(clone, asOf);
+    log.debug("store {}: snapshot {} of {} chunk(s) as of {} to clone {}", core.name(), id, chunks.size(), asOf,
+        Long.toHexString(clone));
+    for (int i = 0; i < chunks.size(); i++) {
+      send(clone, StoreMessage.newBuilder().setSnapshot(SnapshotChunk.newBuilder().setEpoch(epoch).setTarget(clone)
+          .setSnapshotId(id).setAsOfSeq(asOf).setIndex(i).setCount(chunks.size()).addAllEntries(chunks.get(i))
+          .setAttempt(attempt)).build());
+    }
+  }
+
+  private void ack(Ack a) {
+    Writer w = writers.get(a.getClone());
+    if (w != null) {
+      forgetResults(w, a.getResultsThrough());
+    }
+    if (a.getEpoch() != epoch) {
+      return; // the clone learns the new epoch from heartbeats
+    }
+    if (!updates.handleAck(a.getClone(), a.getSeq())) {
+      refuse(a.getClone());
+    }
+  }
+
+  private void nack(Nack n) {
+    if (n.getEpoch() != epoch) {
+      return;
+    }
+    if (!updates.handleNack(n.getClone(), n.getSeqsList())) {
+      refuse(n.getClone());
+    }
+  }
+
+  /**
+   * A clone without a path (dropped, or from before a restart) must resynchronise. Seq 0 says so
+   * unambiguously: a clone ignores a retransmit_failed for an update it already has (a late
+   * answer to an old nack), and by the time this arrives it may have consumed the update after
+   * the one it acknowledged.
+   */
+  private void refuse(long clone) {
+    if (cloneEndpoints.containsKey(clone)) {
+      send(clone, StoreMessage.newBuilder().setRetransmitFailed(
+          RetransmitFailed.newBuilder().setEpoch(epoch).setTarget(clone).setSeq(0)).build());
+    }
+  }
+
+  private void writes(Writes ws) {
+    long clone = ws.getClone();
+    EndpointId endpoint = endpoint(ws.getCloneEndpoint());
+    if (clone == 0 || endpoint == null) {
+      return;
+    }
+    cloneEndpoints.putIfAbsent(clone, endpoint);
+    updates.touch(clone);
+    Writer w = writers.computeIfAbsent(clone, this::loadWriter);
+    w.endpoint = endpoint;
+    w.lastHeard = ticks;
+    forgetResults(w, ws.getResultsThrough());
+    long first = ws.getFirstSeq();
+    for (int i = 0; i < ws.getMutationsCount(); i++) {
+      long s = first + i;
+      if (s <= w.applied) {
+        if (s > w.resultsThrough) {
+          WriteResult cached = w.results.get(s);
+          w.outgoing.add(cached != null ? cached : impliedResult(s)); // a retransmission whose result was lost
+        }
+      } else if (s == w.applied + 1) {
+        applyWrite(w, s, ws.getMutations(i));
+        while (!w.early.isEmpty() && w.early.firstKey() == w.applied + 1) {
+          applyWrite(w, w.applied + 1, w.early.pollFirstEntry().getValue());
+        }
+      } else if (w.early.size() < MAX_EARLY_WRITES) {
+        w.early.putIfAbsent(s, ws.getMutations(i));
+      }
+    }
+    w.respond = true; // even with nothing new, acknowledge what was applied
+
+  }
+
+  private void applyWrite(Writer w, long s, io.jbroker.proto.replication.v1.Mutation pm) {
+    WriteResult.Builder r = WriteResult.newBuilder().setWriteSeq(s);
+    try {
+      Mutation m = Messages.mutation(pm);
+      Data result = core.apply(m, Messages.entity(pm.getPublisher()));
+      r.setValue(ByteString.copyFrom(BinaryCodec.encode(result)));
+    } catch (BrokerException e) {
+      r.setFailure(Messages.failure(e));
+    }
+    r.setAppliedSeq(updates.seq());
+    w.applied = s;
+    w.dirty = true;
+    WriteResult result = r.build();
+    w.results.put(s, result);
+    w.outgoing.add(result);
+  }
+
+  private Writer loadWriter(long clone) {
+    Writer w = new Writer(clone);
+    WriterState saved = journal.load(clone);
+    if (saved != null) {
+      w.applied = saved.getApplied();
+      w.resultsThrough = saved.getResultsThrough();
+      for (WriteResult r : saved.getResultsList()) {
+        // A saved result carries the applied_seq of the epoch that applied it, which means nothing
+        // in this epoch: a clone synchronised with us would wait for that number (forever, if this
+        // epoch never gets that far). What the write did is in our backend, hence in every snapshot
+        // of this epoch, so 0 ("reflected by any state of this epoch") is the right answer.
+        w.results.put(r.getWriteSeq(), r.toBuilder().setAppliedSeq(0).build());
+      }
+    }
+    return w;
+  }
+
+  /** A duplicate of an applied write whose result was not kept: a plain success (see {@link WriterJournal}). */
+  private static WriteResult impliedResult(long seq) {
+    return WriteResult.newBuilder().setWriteSeq(seq).setValue(NONE).build();
+  }
+
+  private void saveWriters() {
+    for (Writer w : writers.values()) {
+      if (!w.dirty) {
+        continue;
+      }
+      w.dirty = false;
+      WriterState.Builder b = WriterState.newBuilder().setApplied(w.applied).setResultsThrough(w.resultsThrough);
+      for (WriteResult r : w.results.values()) {
+        if (r.hasFailure() || !r.getValue().equals(NONE)) {
+          b.addResults(r);
+        }
+      }
+      journal.save(w.clone, b.build());
+    }
+  }
+
+  private void forgetResults(Writer w, long through) {
+    if (through > w.resultsThrough) {
+      w.resultsThrough = through;
+      w.results.headMap(through, true).clear();
+    }
+  }
+
+  /**
+   * Ends a batch of work: commits the backend (group commit), then broadcasts the updates and
+   * sends the write results of the batch.
+   *
+   * @throws BrokerException if the commit fails; nothing of the batch is sent
+   */
+  public void endBatch() {
+    saveWriters();
+    core.commit();
+    updates.flush();
+    // Only now, with everything before committed and broadcast, may a clone get a snapshot or a
+    // resumption: it never sees state the master could still lose in a crash.
+    while (!attaches.isEmpty()) {
+      attach(attaches.remove(0));
+    }
+    for (Writer w : writers.values()) {
+      if (!w.respond) {
+        continue;
+      }
+      WriteResults.Builder b = WriteResults.newBuilder().setEpoch(epoch).setTarget(w.clone).setAckedThrough(w.applied)
+          .addAllResults(w.outgoing);
+      w.outgoing.clear();
+      w.respond = false;
+      send(w.clone, StoreMessage.newBuilder().setWriteResults(b).build());
+    }
+  }
+
+  /** One store tick: expires due entries, commits, and runs the channel timers. */
+  public void tick() {
+    ticks++;
+    core.expireDue();
+    endBatch();
+    updates.tick();
+    forgetStalledWrites();
+  }
+
+  /**
+   * Out-of-order writes of a clone silent past the clone timeout are dropped. A dead clone never
+   * fills the gap before them, so they would keep the master from ever being idle; a live one
+   * resends every write it has no result for, so nothing is lost.
+   */
+  private void forgetStalledWrites() {
+    long timeout = settings.ticks(settings.cloneTimeout());
+    for (Writer w : writers.values()) {
+      if (!w.early.isEmpty() && ticks - w.lastHeard >= timeout) {
+        log.info("store {}: dropped {} out-of-order write(s) of silent clone {}", core.name(), w.early.size(),
+            Long.toUnsignedString(w.clone, 16));
+        w.early.clear();
+      }
+    }
+  }
+
+  /**
+   * Broker's {@code await_idle} for a master: every clone confirmed its attachment and
+   * acknowledged every update, and no clone write waits for an earlier one.
+   */
+  public boolean idle() {
+    if (!attaches.isEmpty()) {
+      return false;
+    }
+    if (!updates.idle()) {
+      return false;
+    }
+    for (Writer w : writers.values()) {
+      if (!w.early.isEmpty() || w.respond) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void send(long clone, StoreMessage m) {
+    EndpointId endpoint = cloneEndpoints.get(clone);
+    if (endpoint != null) {
+      transport.send(clone, endpoint, m);
+    }
+  }
+
+  private static EndpointId endpoint(ByteString b) {
+    return b.size() == 16 ? EndpointId.of(b.toByteArray()) : null;
+  }
+}

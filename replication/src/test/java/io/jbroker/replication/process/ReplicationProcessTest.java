@@ -1,0 +1,115 @@
+package io.jbroker.replication.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Master and clones in separate JVMs over TCP with TLS: a master on SQLite killed with SIGKILL
+ * and restarted on the same database, clones that resynchronise and converge, stale reads while
+ * cut off, and the error codes of SEMANTICS.md where they belong.
+ */
+class ReplicationProcessTest {
+  private static final Duration CALL = Duration.ofSeconds(30);
+  @TempDir Path dir;
+  private final List<Child> children = new ArrayList<>();
+
+  @AfterEach
+  void killChildren() throws InterruptedException {
+    for (Child c : children) {
+      c.kill();
+    }
+  }
+
+  private Child start(String name, String... args) throws Exception {
+    Child c = new Child(dir.resolve(name + "-" + children.size() + ".log"), args);
+    children.add(c);
+    return c;
+  }
+
+  private Child master(int port) throws Exception {
+    return start("master", "listen=" + port, "store=kv", "role=master", "path=" + dir.resolve("kv.sqlite"));
+  }
+
+  private Child clone(String name, int masterPort, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("store=kv", "role=clone", "peer=127.0.0.1:" + masterPort));
+    args.addAll(List.of(extra));
+    return start(name, args.toArray(new String[0]));
+  }
+
+  @Test
+  void clonesResynchroniseAndConvergeAfterTheMasterIsKilledAndRestarted() throws Exception {
+    Child master = master(0);
+    int port = master.port;
+    Child c1 = clone("c1", port);
+    Child c2 = clone("c2", port);
+    for (int i = 0; i < 200; i++) {
+      assertThat(c1.call("put k" + i + " " + i, CALL)).isEqualTo("OK null");
+    }
+    assertThat(c1.call("inc hits 5", CALL)).isEqualTo("OK null");
+    assertThat(c1.call("idle", CALL)).isEqualTo("OK null");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c2.call("get k199", CALL).equals("OK 199"));
+    assertThat(c2.call("get hits", CALL)).isEqualTo("OK 5");
+
+    master.kill();
+    Child restarted = master(port);
+    // the acknowledged writes survived the kill; the clones follow the new epoch
+    assertThat(restarted.call("get k199", CALL)).isEqualTo("OK 199");
+    assertThat(restarted.call("keys", CALL)).isEqualTo("OK 201");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c2.call("inc hits 1", CALL).equals("OK null"));
+    assertThat(c2.call("put after 1", CALL)).isEqualTo("OK null");
+    assertThat(c2.call("idle", CALL)).isEqualTo("OK null");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c1.call("get after", CALL).equals("OK 1"));
+    assertThat(c1.call("get hits", CALL)).isEqualTo("OK 6");
+    assertThat(c1.call("keys", CALL)).isEqualTo("OK 202");
+    assertThat(c2.call("keys", CALL)).isEqualTo("OK 202");
+    assertThat(restarted.call("get hits", CALL)).isEqualTo("OK 6");
+  }
+
+  @Test
+  void aCloneCutOffLongerThanTheStaleIntervalAnswersStaleDataThenRecovers() throws Exception {
+    Child master = master(0);
+    int port = master.port;
+    Child c = clone("c", port, "stale=1000");
+    assertThat(c.call("put a 1", CALL)).isEqualTo("OK null");
+    assertThat(c.call("get a", CALL)).isEqualTo("OK 1");
+    master.kill();
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("get a", CALL).equals("ERR stale_data"));
+    master(port);
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("get a", CALL).equals("OK 1"));
+  }
+
+  @Test
+  void writesAndReadsWithoutAMasterFailWithTheirErrorCodes() throws Exception {
+    Child lonely = start("lonely", "store=kv", "role=clone", "timeout=1000");
+    // never synchronised: a write is never sent (no master found), a read is stale
+    assertThat(lonely.call("put a 1", CALL)).isEqualTo("ERR no_such_master");
+    assertThat(lonely.call("get a", CALL)).isEqualTo("ERR stale_data");
+
+    Child master = master(0);
+    Child c = clone("c", master.port, "timeout=1000");
+    // the first writes may time out while the clone is still peering and synchronising
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put a 1", CALL).equals("OK null"));
+    master.kill();
+    // synchronised before, master gone: the write times out without being sent
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put b 2", CALL).equals("ERR request_timeout"));
+  }
+
+  @Test
+  void aSecondMasterOfTheSameNameIsRefused() throws Exception {
+    Child master = master(0);
+    Child peered = start("peer", "store=other", "role=clone", "peer=127.0.0.1:" + master.port);
+    assertThat(peered.port).isPositive();
+    // a process that peers with the master before attaching its own master of "kv"
+    String line = Child.firstLine(dir.resolve("second.log"), "store=kv", "role=master", "path=" + dir.resolve("other.sqlite"),
+        "peer=127.0.0.1:" + master.port, "attach-after-peer=true");
+    assertThat(line).isEqualTo("ATTACH-FAILED master_exists");
+  }
+}
