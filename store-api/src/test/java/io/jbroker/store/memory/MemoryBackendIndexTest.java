@@ -1,0 +1,67 @@
+package io.jbroker.store.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jbroker.data.Data;
+import io.jbroker.store.Backend;
+import io.jbroker.store.Key;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The memory backend's lazily merged key index (sorted array plus keys added since) against a
+ * {@link TreeMap}: random puts, re-puts after erasure, erasures, clears and paged scans, over
+ * enough keys that merges happen both on scans and when the added keys pile up.
+ */
+class MemoryBackendIndexTest {
+  @Test
+  void pagedScansSeeExactlyTheLiveKeysInOrder() {
+    long seed = Long.getLong("jbroker.test.seed", System.nanoTime());
+    Random random = new Random(seed);
+    MemoryBackend backend = new MemoryBackend();
+    TreeMap<Key, Long> model = new TreeMap<>();
+    int keySpace = 20_000;
+    int scans = 0;
+    for (int step = 0; step < 200_000; step++) {
+      // scans and clears are rare, so that well over a thousand keys are added between scans
+      // and the index also merges on its own
+      int op = random.nextInt(100_000);
+      Key k = Key.of(Data.of("k" + random.nextInt(keySpace)));
+      if (op < 65_000) {
+        long v = random.nextLong();
+        backend.put(k, Data.integer(v), Backend.NO_DEADLINE);
+        model.put(k, v);
+      } else if (op < 99_940) {
+        assertThat(backend.erase(k)).as("erase, seed %d step %d", seed, step).isEqualTo(model.remove(k) != null);
+      } else if (op < 99_995) {
+        scans++;
+        Key after = random.nextBoolean() ? null : k;
+        int limit = 1 + random.nextInt(500);
+        List<Key> seen = new ArrayList<>();
+        int n = backend.scan(after, limit, (key, value, deadline) -> {
+          assertThat(value).isEqualTo(Data.integer(model.get(key)));
+          seen.add(key);
+        });
+        List<Key> expected = new ArrayList<>((after == null ? model : model.tailMap(after, false)).keySet())
+            .subList(0, Math.min(limit, (after == null ? model : model.tailMap(after, false)).size()));
+        assertThat(seen).as("scan after %s limit %d, seed %d step %d", after, limit, seed, step).isEqualTo(expected);
+        assertThat(n).isEqualTo(expected.size());
+      } else {
+        backend.clear();
+        model.clear();
+      }
+      assertThat(backend.size()).isEqualTo(model.size());
+    }
+    assertThat(scans).isGreaterThan(50);
+    List<Key> all = new ArrayList<>();
+    backend.scan(null, Integer.MAX_VALUE, (key, value, deadline) -> all.add(key));
+    assertThat(all).as("seed %d", seed).isEqualTo(new ArrayList<>(model.keySet()));
+    for (Map.Entry<Key, Long> e : model.entrySet()) {
+      assertThat(backend.get(e.getKey()).value()).isEqualTo(Data.integer(e.getValue()));
+    }
+  }
+}
