@@ -107,6 +107,24 @@ public final class ChannelProducer<C, T> {
     return seq;
   }
 
+  /**
+   * Whether a produced event can reach anyone: some consumer has a path, or the batch being
+   * built already holds events. When it cannot, the owner may call {@link #skip()} instead of
+   * building the payload: nobody would receive it, nobody could ask for it again (events are
+   * only kept for retransmission while there are paths), and the sequence number still moves.
+   */
+  public boolean wanted() {
+    return !paths.isEmpty() || !outbox.isEmpty();
+  }
+
+  /** Takes the next sequence number for an event that nobody can receive (see {@link #wanted()}). */
+  public long skip() {
+    if (wanted()) {
+      throw new IllegalStateException("an event that a consumer can receive must be produced");
+    }
+    return ++seq;
+  }
+
   /** Broadcasts the events produced since the last flush as one batch. */
   public void flush() {
     if (!outbox.isEmpty()) {

@@ -149,7 +149,13 @@ public final class MasterState {
                 settings.cloneTimeout());
           }
         });
-    core.onChange(c -> updates.produce(Messages.change(c)));
+    core.onChange(c -> {
+      if (updates.wanted()) {
+        updates.produce(Messages.change(c));
+      } else {
+        updates.skip(); // no clone: no need to encode the change (a master without clones is a local store)
+      }
+    });
   }
 
   public long epoch() {
