@@ -1,0 +1,600 @@
+package io.jbroker.bench;
+
+import io.jbroker.data.Data;
+import io.jbroker.data.VectorData;
+import io.jbroker.endpoint.Endpoint;
+import io.jbroker.replication.CloneStore;
+import io.jbroker.replication.MasterStore;
+import io.jbroker.replication.StoreInfo;
+import io.jbroker.replication.StoreManager;
+import io.jbroker.replication.protocol.ReplicationSettings;
+import io.jbroker.store.BackendOptions;
+import io.jbroker.store.Clock;
+import io.jbroker.store.Store;
+import io.jbroker.store.StoreEvent;
+import io.jbroker.store.internal.Futures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Replicated store throughput, latency and convergence (issue #5's macro benchmark): a {@link
+ * StoreManager} on an {@link Endpoint} in this JVM, clones or the master in child JVMs (same class
+ * path), peered over 127.0.0.1 with TLS (ephemeral certificates, the endpoint's default). This JVM
+ * listens on port 0 and the children peer with it.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.jbroker.bench.ReplicationBench MODE [options]
+ *   local               puts on a master, no clones
+ *   replicated          puts on the master (here), --clones N clones (each its own JVM); until every clone has all
+ *   clone-puts          puts on a clone (here), master in a child JVM; until the master acknowledged all
+ *                       (--op put-unique: pipelined putUnique calls instead of puts)
+ *   put-unique-latency  sequential putUnique calls on a clone (here), master in a child JVM
+ *   sync                master (here) with --count entries, then a clone (child JVM) attaches; until it has all
+ *   lag                 puts paced at --rate on the master (here); clone (child JVM) lag per update
+ * options:
+ *   --count K (default 1000000; put-unique-latency 50000)  --warmup-puts W (excluded from timing)
+ *   --window W     puts in flight at most (default 16384)   --threads N   putting threads (default 1)
+ *   --clones N     replicated / lag (default 1)               --backend memory|sqlite|rocksdb (master; default memory)
+ *   --durability durable|relaxed (persistent backends)      --value int|conn (value: an integer or the conn record)
+ *   --rate R --seconds S --warmup S   lag: puts/s (default 50000), measured seconds (10), warm-up seconds (3)
+ *   --tick MS      store tick (default: ReplicationSettings.defaults(), 100 ms)   --tls on|off (default on)
+ *   --child-jvm-opts "..."  flags of the child JVMs (default: this JVM's flags)
+ * </pre>
+ *
+ * Keys are {@code "k<i>"} strings (distinct, so every put inserts). Each mode prints one {@code
+ * RESULT} line. Times measured in a child JVM are its {@code System.nanoTime()}, compared with
+ * this JVM's: both are CLOCK_MONOTONIC on Linux (same machine).
+ */
+public final class ReplicationBench {
+  private static final String STORE = "bench";
+  private static final Duration LONG = Duration.ofMinutes(10);
+
+  private ReplicationBench() {}
+
+  public static void main(String[] args) throws Exception {
+    MacroSupport.quietLogging();
+    MacroArgs a = new MacroArgs(args);
+    if (a.positional(0, "").equals("child")) {
+      child(a);
+      return;
+    }
+    String mode = a.string("mode", a.positional(0, "local"));
+    Bench b = new Bench(mode, a);
+    List<Path> tempDirs = new ArrayList<>();
+    try {
+      switch (mode) {
+        case "local" -> b.local(tempDirs);
+        case "replicated" -> b.replicated(tempDirs);
+        case "clone-puts", "put-unique-latency" -> b.onClone(tempDirs);
+        case "sync" -> b.sync(tempDirs);
+        case "lag" -> b.lag(tempDirs);
+        default -> throw new IllegalArgumentException(
+            "mode must be local, replicated, clone-puts, put-unique-latency, sync or lag, got " + mode);
+      }
+    } finally {
+      for (Path d : tempDirs) {
+        deleteTree(d);
+      }
+    }
+    // Netty and store threads may linger briefly; the result is printed
+    System.exit(0);
+  }
+
+  /** The parent's side: parameters and the modes. */
+  private static final class Bench {
+    final String mode;
+    final MacroArgs a;
+    final boolean tls;
+    final long count;
+    final long warmupPuts;
+    final int window;
+    final int threads;
+    final String backend;
+    final String valueKind;
+    final String jvmOpts;
+
+    Bench(String mode, MacroArgs a) {
+      this.mode = mode;
+      this.a = a;
+      tls = a.flag("tls", true);
+      count = a.longValue("count", mode.equals("put-unique-latency") ? 50_000 : 1_000_000);
+      warmupPuts = a.longValue("warmup-puts", mode.equals("sync") || mode.equals("lag") ? 0
+          : mode.equals("put-unique-latency") ? Math.min(count / 5, 5_000) : Math.min(count / 4, 200_000));
+      window = a.integer("window", 16_384);
+      threads = a.integer("threads", 1);
+      backend = a.string("backend", "memory");
+      valueKind = a.string("value", "int");
+      jvmOpts = a.string("child-jvm-opts", null);
+      if (!valueKind.equals("int") && !valueKind.equals("conn")) {
+        throw new IllegalArgumentException("--value must be int or conn, got " + valueKind);
+      }
+    }
+
+    String params() {
+      return "backend=" + backend + " value=" + valueKind + " tls=" + (tls ? "on" : "off") + " threads=" + threads
+          + " window=" + window;
+    }
+
+    List<String> common() {
+      List<String> l = new ArrayList<>(List.of("tls=" + tls, "value=" + valueKind));
+      if (a.string("tick", null) != null) {
+        l.add("tick=" + a.string("tick", null));
+      }
+      return l;
+    }
+
+    // ---- local ------------------------------------------------------------------------------
+
+    void local(List<Path> tempDirs) throws Exception {
+      try (Endpoint ep = MacroSupport.endpoint(tls);
+          StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
+        MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
+        putAll(master, "w", warmupPuts, threads, window, valueKind);
+        PutRun r = putAll(master, "k", count, threads, window, valueKind);
+        StoreInfo info = master.info().get(60, TimeUnit.SECONDS);
+        System.out.println(String.format(Locale.ROOT,
+            "RESULT ReplicationBench mode=local %s count=%d warmup-puts=%d elapsed=%s rate=%s failures=%d%s entries=%d",
+            params(), count, warmupPuts, MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()),
+            r.failures(), r.firstFailure(), info.entries()));
+      }
+    }
+
+    // ---- replicated ---------------------------------------------------------------------------
+
+    void replicated(List<Path> tempDirs) throws Exception {
+      int clones = a.integer("clones", 1);
+      List<ChildJvm> children = new ArrayList<>();
+      try (Endpoint ep = MacroSupport.endpoint(tls);
+          StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
+        int port = ep.listen("127.0.0.1", 0);
+        MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
+        for (int i = 0; i < clones; i++) {
+          List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port));
+          args.addAll(common());
+          children.add(new ChildJvm("clone-" + (i + 1), ReplicationBench.class, jvmOpts, args));
+        }
+        for (ChildJvm c : children) {
+          c.expect("SYNCED", Duration.ofSeconds(120));
+        }
+        awaitClones(master, clones);
+        if (warmupPuts > 0) {
+          putAll(master, "w", warmupPuts, threads, window, valueKind);
+          for (ChildJvm c : children) {
+            c.send("EXPECT " + warmupPuts);
+          }
+          for (ChildJvm c : children) {
+            c.expect("REACHED", LONG);
+          }
+        }
+        long total = warmupPuts + count;
+        for (ChildJvm c : children) {
+          c.send("EXPECT " + total); // the clones poll their size from now on
+        }
+        PutRun r = putAll(master, "k", count, threads, window, valueKind);
+        long last = 0;
+        StringBuilder per = new StringBuilder();
+        for (ChildJvm c : children) {
+          // REACHED <n> <nanoTime> <entries>
+          String[] w = c.expect("REACHED", LONG).split(" ");
+          long at = Long.parseLong(w[2]) - r.start();
+          last = Math.max(last, at);
+          per.append(per.length() == 0 ? "" : ",").append(MacroSupport.secs(at));
+        }
+        long idle0 = System.nanoTime();
+        master.awaitIdle(Duration.ofSeconds(60)).get(70, TimeUnit.SECONDS);
+        long idleWait = System.nanoTime() - idle0;
+        System.out.println(String.format(Locale.ROOT,
+            "RESULT ReplicationBench mode=replicated clones=%d %s count=%d warmup-puts=%d elapsed=%s rate=%s"
+                + " (first put -> last clone holds all) master-acked=%s master-ack-rate=%s clones-converged-at=[%s]"
+                + " then-master-idle-after=%s failures=%d%s",
+            clones, params(), count, warmupPuts, MacroSupport.secs(last), MacroSupport.rate(count, last),
+            MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()), per, MacroSupport.secs(idleWait),
+            r.failures(), r.firstFailure()));
+      } finally {
+        ChildJvm.closeAll(children);
+      }
+    }
+
+    // ---- clone-puts / put-unique-latency: the clone here, the master in a child ----------------
+
+    void onClone(List<Path> tempDirs) throws Exception {
+      List<ChildJvm> children = new ArrayList<>();
+      try (Endpoint ep = MacroSupport.endpoint(tls);
+          StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
+        int port = ep.listen("127.0.0.1", 0);
+        CloneStore clone = mgr.attachClone(STORE);
+        List<String> args = new ArrayList<>(List.of("role=master", "peer=127.0.0.1:" + port, "backend=" + backend));
+        args.addAll(common());
+        if (!backend.equals("memory")) {
+          Path dir = Files.createTempDirectory("jbroker-bench-master");
+          tempDirs.add(dir);
+          args.add("path=" + dir.resolve(backend.equals("sqlite") ? "store.sqlite" : "rocksdb"));
+        }
+        if (a.string("durability", null) != null) {
+          args.add("durability=" + a.string("durability", null));
+        }
+        ChildJvm master = new ChildJvm("master", ReplicationBench.class, jvmOpts, args);
+        children.add(master);
+        master.expect("READY", Duration.ofSeconds(120));
+        if (!MacroSupport.await(() -> Futures.await(clone.synced(), Duration.ofSeconds(10), () -> "synced"),
+            Duration.ofSeconds(120))) {
+          throw new IllegalStateException("the clone did not synchronise with its master");
+        }
+        if (mode.equals("clone-puts")) {
+          boolean unique = a.string("op", "put").equals("put-unique");
+          putAll(clone, "w", warmupPuts, threads, window, valueKind, unique);
+          PutRun r = putAll(clone, "k", count, threads, window, valueKind, unique);
+          master.send("INFO");
+          String info = master.expect("INFO", Duration.ofSeconds(60)).substring(5);
+          System.out.println(String.format(Locale.ROOT,
+              "RESULT ReplicationBench mode=clone-puts op=" + a.string("op", "put") + " %s count=%d warmup-puts=%d elapsed=%s rate=%s"
+                  + " (first put -> last acknowledged by the master) failures=%d%s master: %s",
+              params(), count, warmupPuts, MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()),
+              r.failures(), r.firstFailure(), info));
+        } else {
+          VectorData template = template(valueKind);
+          long inserted = 0;
+          long failures = 0;
+          String firstFailure = "";
+          MacroSupport.Samples samples = new MacroSupport.Samples();
+          long t0 = 0;
+          for (long i = -warmupPuts; i < count; i++) {
+            if (i == 0) {
+              t0 = System.nanoTime();
+            }
+            Data key = Data.of("u" + i);
+            Data value = value(template, i);
+            long s = System.nanoTime();
+            try {
+              boolean ok = clone.putUnique(key, value).get(60, TimeUnit.SECONDS);
+              long lat = System.nanoTime() - s;
+              if (i >= 0) {
+                samples.add(lat);
+                inserted += ok ? 1 : 0;
+              }
+            } catch (java.util.concurrent.ExecutionException e) {
+              failures++;
+              if (firstFailure.isEmpty()) {
+                firstFailure = " first-failure=" + Futures.unwrap(e);
+              }
+            }
+          }
+          long elapsed = System.nanoTime() - t0;
+          System.out.println(String.format(Locale.ROOT,
+              "RESULT ReplicationBench mode=put-unique-latency %s count=%d warmup=%d elapsed=%s rate=%s inserted=%d"
+                  + " failures=%d%s latency(putUnique call -> result, sequential) %s",
+              params().replaceAll(" threads=\\S+ window=\\S+", ""), count, warmupPuts, MacroSupport.secs(elapsed),
+              MacroSupport.rate(count, elapsed), inserted, failures, firstFailure, samples.percentilesMicros()));
+        }
+      } finally {
+        ChildJvm.closeAll(children);
+      }
+    }
+
+    // ---- sync ---------------------------------------------------------------------------------
+
+    void sync(List<Path> tempDirs) throws Exception {
+      List<ChildJvm> children = new ArrayList<>();
+      try (Endpoint ep = MacroSupport.endpoint(tls);
+          StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
+        int port = ep.listen("127.0.0.1", 0);
+        MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
+        PutRun fill = putAll(master, "k", count, threads, window, valueKind);
+        List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port, "attach-after-peer=true"));
+        args.addAll(common());
+        long spawned = System.nanoTime();
+        ChildJvm c = new ChildJvm("clone", ReplicationBench.class, jvmOpts, args);
+        children.add(c);
+        c.expect("PEERED", Duration.ofSeconds(120));
+        c.send("EXPECT " + count);
+        // REACHED <n> <nanoTime> <entries> <attachedAt>
+        String[] w = c.expect("REACHED", LONG).split(" ");
+        long done = Long.parseLong(w[2]);
+        long attached = Long.parseLong(w[4]);
+        System.out.println(String.format(Locale.ROOT,
+            "RESULT ReplicationBench mode=sync %s entries=%d elapsed=%s rate=%s (attachClone -> clone holds all)"
+                + " from-spawn=%s (JVM start + peering included) fill=%s fill-failures=%d",
+            params(), count, MacroSupport.secs(done - attached), MacroSupport.rate(count, done - attached),
+            MacroSupport.secs(done - spawned), MacroSupport.rate(count, fill.nanos()), fill.failures()));
+      } finally {
+        ChildJvm.closeAll(children);
+      }
+    }
+
+    // ---- lag ----------------------------------------------------------------------------------
+
+    void lag(List<Path> tempDirs) throws Exception {
+      int clones = a.integer("clones", 1);
+      double rate = a.real("rate", 50_000);
+      double seconds = a.real("seconds", 10);
+      double warmup = a.real("warmup", 3);
+      long total = Math.round(rate * (warmup + seconds));
+      long warmCount = Math.round(rate * warmup);
+      List<ChildJvm> children = new ArrayList<>();
+      try (Endpoint ep = MacroSupport.endpoint(tls);
+          StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
+        int port = ep.listen("127.0.0.1", 0);
+        MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
+        for (int i = 0; i < clones; i++) {
+          List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port));
+          args.addAll(common());
+          children.add(new ChildJvm("clone-" + (i + 1), ReplicationBench.class, jvmOpts, args));
+        }
+        for (ChildJvm c : children) {
+          c.expect("SYNCED", Duration.ofSeconds(120));
+        }
+        awaitClones(master, clones);
+        for (ChildJvm c : children) {
+          c.send("LAG " + total + " " + warmCount);
+          c.expect("WATCHING", Duration.ofSeconds(60));
+        }
+        VectorData template = template(valueKind);
+        Semaphore inFlight = new Semaphore(window);
+        AtomicLong failures = new AtomicLong();
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        long maxBehind = 0;
+        long t0 = System.nanoTime();
+        long n = 0;
+        while (n < total) {
+          long now = System.nanoTime();
+          long due = Math.min(total, (long) ((now - t0) * (rate / 1e9)) + 1);
+          maxBehind = Math.max(maxBehind, due - n);
+          while (n < due) {
+            inFlight.acquireUninterruptibly();
+            master.put(Data.of("l" + n), MacroSupport.stamped(template, System.nanoTime())).whenComplete((v, e) -> {
+              if (e != null) {
+                failures.incrementAndGet();
+                first.compareAndSet(null, Futures.unwrap(e));
+              }
+              inFlight.release();
+            });
+            n++;
+          }
+          LockSupport.parkNanos(50_000);
+        }
+        long issued = System.nanoTime() - t0;
+        inFlight.acquireUninterruptibly(window);
+        inFlight.release(window);
+        StringBuilder per = new StringBuilder();
+        for (ChildJvm c : children) {
+          // LAG samples=N p50=… p99=… p999=… max=…
+          per.append(" ").append(c.name()).append("[").append(c.expect("LAG", LONG).substring(4)).append("]");
+        }
+        System.out.println(String.format(Locale.ROOT,
+            "RESULT ReplicationBench mode=lag clones=%d %s target-rate=%.0f/s seconds=%.1f warmup=%.1f puts=%d"
+                + " achieved-rate=%s max-puts-behind-schedule=%d failures=%d%s lag(master put call -> clone watch event)%s",
+            clones, params().replaceAll(" threads=\\S+", ""), rate, seconds, warmup, total,
+            MacroSupport.rate(total, issued), maxBehind, failures.get(),
+            first.get() == null ? "" : " first-failure=" + first.get(), per));
+      } finally {
+        ChildJvm.closeAll(children);
+      }
+    }
+  }
+
+  // ---- shared ---------------------------------------------------------------------------------
+
+  private record PutRun(long start, long end, long failures, Throwable failure) {
+    long nanos() {
+      return end - start;
+    }
+
+    String firstFailure() {
+      return failure == null ? "" : " first-failure=" + failure;
+    }
+  }
+
+  /**
+   * Puts {@code "<prefix><i>"} for i in [0, count) from {@code threads} threads (thread t takes
+   * i = t, t + threads, …), asynchronously with at most {@code window} puts in flight in all;
+   * from the first put to the last acknowledgement.
+   */
+  private static PutRun putAll(Store store, String prefix, long count, int threads, int window, String valueKind)
+      throws InterruptedException {
+    return putAll(store, prefix, count, threads, window, valueKind, false);
+  }
+
+  /** Like {@link #putAll(Store, String, long, int, int, String)}; {@code putUnique} issues putUnique instead of put. */
+  private static PutRun putAll(Store store, String prefix, long count, int threads, int window, String valueKind,
+      boolean putUnique) throws InterruptedException {
+    if (count <= 0) {
+      return new PutRun(0, 0, 0, null);
+    }
+    Semaphore inFlight = new Semaphore(window);
+    AtomicLong failures = new AtomicLong();
+    AtomicReference<Throwable> first = new AtomicReference<>();
+    VectorData template = template(valueKind);
+    List<Thread> workers = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < threads; t++) {
+      int offset = t;
+      Thread w = new Thread(() -> {
+        for (long i = offset; i < count; i += threads) {
+          inFlight.acquireUninterruptibly();
+          Data key = Data.of(prefix + i);
+          java.util.concurrent.CompletableFuture<?> f = putUnique ? store.putUnique(key, value(template, i))
+              : store.put(key, value(template, i));
+          f.whenComplete((v, e) -> {
+            if (e != null) {
+              failures.incrementAndGet();
+              first.compareAndSet(null, Futures.unwrap(e));
+            }
+            inFlight.release();
+          });
+        }
+      }, "bench-put-" + t);
+      workers.add(w);
+      w.start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    inFlight.acquireUninterruptibly(window);
+    long end = System.nanoTime();
+    inFlight.release(window);
+    return new PutRun(start, end, failures.get(), first.get());
+  }
+
+  /** The value template: {@code (i)} as a one-element vector, or the conn record. */
+  private static VectorData template(String valueKind) {
+    return valueKind.equals("conn") ? Payloads.connLogEvent() : Data.vector(Data.integer(0));
+  }
+
+  private static Data value(VectorData template, long i) {
+    return template.size() == 1 ? Data.integer(i) : template;
+  }
+
+  private static ReplicationSettings settings(MacroArgs a) {
+    ReplicationSettings s = ReplicationSettings.defaults();
+    String tick = a.string("tick", null);
+    return tick == null ? s : s.withTick(Duration.ofMillis(Long.parseLong(tick)));
+  }
+
+  private static MasterStore attachMaster(StoreManager mgr, String backend, BackendOptions options) {
+    return mgr.attachMaster(STORE, backend, options);
+  }
+
+  /** Options of the master's backend; persistent ones get a fresh temporary directory. */
+  private static BackendOptions backendOptions(MacroArgs a, String backend, List<Path> tempDirs) throws IOException {
+    BackendOptions o = BackendOptions.empty();
+    if (!backend.equals("memory")) {
+      String path = a.string("path", null);
+      if (path == null) {
+        Path dir = Files.createTempDirectory("jbroker-bench-" + backend);
+        tempDirs.add(dir);
+        path = dir.resolve(backend.equals("sqlite") ? "store.sqlite" : "rocksdb").toString();
+      }
+      o = o.with("path", path);
+    }
+    if (a.string("durability", null) != null) {
+      o = o.with(BackendOptions.DURABILITY, a.string("durability", null));
+    }
+    return o;
+  }
+
+  private static void awaitClones(MasterStore master, int clones) {
+    if (!MacroSupport.await(() -> Futures.await(master.info(), Duration.ofSeconds(10), () -> "info").clones() >= clones,
+        Duration.ofSeconds(60))) {
+      throw new IllegalStateException("the master does not count " + clones + " clones");
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
+    }
+  }
+
+  // ---- child JVMs -----------------------------------------------------------------------------
+
+  /**
+   * {@code child role=clone peer=H:P [attach-after-peer=true]}: prints {@code SYNCED} (or {@code
+   * PEERED} before attaching), then answers {@code EXPECT n} with {@code REACHED n <nanoTime>
+   * <entries> <attachedAt>} once its replica holds n entries (polled every 0.5 ms), and {@code LAG
+   * total warm} with {@code WATCHING}, then {@code LAG …} once it saw {@code total} inserts.
+   * {@code child role=master peer=H:P backend=… [path=…]}: prints {@code READY}, answers {@code
+   * INFO}. Ends when stdin closes.
+   */
+  private static void child(MacroArgs a) throws Exception {
+    LinkedBlockingQueue<String> commands = MacroSupport.parentCommands();
+    String[] hp = a.string("peer", "").split(":");
+    Endpoint ep = MacroSupport.endpoint(a.flag("tls", true));
+    StoreManager mgr = new StoreManager(ep, settings(a), Clock.system());
+    if (a.string("role", "clone").equals("master")) {
+      BackendOptions o = BackendOptions.empty();
+      if (a.string("path", null) != null) {
+        o = o.with("path", a.string("path", null));
+      }
+      if (a.string("durability", null) != null) {
+        o = o.with(BackendOptions.DURABILITY, a.string("durability", null));
+      }
+      MasterStore master = attachMaster(mgr, a.string("backend", "memory"), o);
+      ep.peer(hp[0], Integer.parseInt(hp[1]), Duration.ofSeconds(60));
+      MacroSupport.say("READY");
+      while (true) {
+        MacroSupport.nextCommand(commands, "INFO");
+        StoreInfo i = master.info().get(60, TimeUnit.SECONDS);
+        MacroSupport.say("INFO entries=" + i.entries() + " clones=" + i.clones() + " seq=" + i.seq());
+      }
+    }
+    CloneStore clone;
+    long attachedAt;
+    if (a.flag("attach-after-peer", false)) {
+      ep.peer(hp[0], Integer.parseInt(hp[1]), Duration.ofSeconds(60));
+      String masterTopic = io.jbroker.endpoint.wire.Topics.join(STORE, "<$>/data/master");
+      if (!MacroSupport.await(() -> ep.peerAdvertises(masterTopic), Duration.ofSeconds(60))) {
+        throw new IllegalStateException("the master's topic was never advertised");
+      }
+      MacroSupport.say("PEERED");
+      String cmd = MacroSupport.nextCommand(commands, "EXPECT");
+      commands.add(cmd); // handled below
+      attachedAt = System.nanoTime();
+      clone = mgr.attachClone(STORE);
+    } else {
+      attachedAt = System.nanoTime();
+      clone = mgr.attachClone(STORE);
+      ep.peer(hp[0], Integer.parseInt(hp[1]), Duration.ofSeconds(60));
+      if (!MacroSupport.await(() -> Futures.await(clone.synced(), Duration.ofSeconds(10), () -> "synced"),
+          Duration.ofSeconds(120))) {
+        throw new IllegalStateException("the clone did not synchronise");
+      }
+      MacroSupport.say("SYNCED");
+    }
+    while (true) {
+      String cmd = commands.take();
+      String[] w = cmd.split(" ");
+      switch (w[0]) {
+        case "EXPECT" -> {
+          long n = Long.parseLong(w[1]);
+          while (true) {
+            StoreInfo i = clone.info().get(60, TimeUnit.SECONDS);
+            if (i.entries() >= n) {
+              MacroSupport.say("REACHED " + n + " " + System.nanoTime() + " " + i.entries() + " " + attachedAt);
+              break;
+            }
+            LockSupport.parkNanos(500_000);
+          }
+        }
+        case "LAG" -> {
+          long total = Long.parseLong(w[1]);
+          long warm = Long.parseLong(w[2]);
+          MacroSupport.Samples samples = new MacroSupport.Samples();
+          long[] seen = {0};
+          clone.watch(e -> {
+            Data v = e instanceof StoreEvent.Insert ins ? ins.value()
+                : e instanceof StoreEvent.Update up ? up.newValue() : null;
+            if (v == null) {
+              return;
+            }
+            long lag = System.nanoTime() - MacroSupport.stamp(v);
+            if (++seen[0] > warm) {
+              samples.add(lag);
+            }
+            if (seen[0] == total) {
+              MacroSupport.say("LAG samples=" + samples.size() + " " + samples.percentilesMicros());
+            }
+          });
+          // watch registers on the store thread; a round trip there makes sure it is in place
+          clone.info().get(60, TimeUnit.SECONDS);
+          MacroSupport.say("WATCHING");
+        }
+        default -> MacroSupport.say("ERR unknown command " + cmd);
+      }
+    }
+  }
+}
