@@ -9,6 +9,7 @@ import io.jbroker.store.EntityId;
 import io.jbroker.store.Store;
 import io.jbroker.store.StoreEvent;
 import io.jbroker.store.internal.Futures;
+import io.jbroker.store.internal.Watchers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -237,19 +238,7 @@ abstract class ReplicatedStore implements Store {
   }
 
   private void deliverEvents() {
-    if (batchEvents.isEmpty()) {
-      return;
-    }
-    for (StoreEvent e : batchEvents) {
-      for (Consumer<StoreEvent> w : watchers) {
-        try {
-          w.accept(e);
-        } catch (RuntimeException ex) {
-          log.warn("store {}: an event listener failed: {}", name, ex.toString());
-        }
-      }
-    }
-    batchEvents.clear();
+    Watchers.deliver(name, batchEvents, watchers, log);
   }
 
   private void checkIdle() {

@@ -5,6 +5,7 @@ import io.jbroker.data.SetData;
 import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.store.internal.Futures;
+import io.jbroker.store.internal.Watchers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -368,19 +369,7 @@ public final class LocalStore implements Store {
   }
 
   private void deliverEvents() {
-    if (batchEvents.isEmpty()) {
-      return;
-    }
-    for (StoreEvent e : batchEvents) {
-      for (Consumer<StoreEvent> w : watchers) {
-        try {
-          w.accept(e);
-        } catch (RuntimeException ex) {
-          log.warn("store \"{}\": an event listener failed: {}", name, ex.toString());
-        }
-      }
-    }
-    batchEvents.clear();
+    Watchers.deliver(name, batchEvents, watchers, log);
   }
 
   private void failQueued() {

@@ -666,11 +666,11 @@ class EndpointFuzzTest {
 
   // ---- measuring ---------------------------------------------------------------------------------
 
-  /** Samples heap (after a GC) and direct memory every second. */
+  /** Samples heap (after a GC) and direct memory every second, and once more when stopped. */
   private static final class MemorySampler {
     volatile long peakHeap;
     volatile long peakDirect;
-    volatile boolean stopped;
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     final Thread thread = new Thread(this::run, "fuzz-memory-sampler");
 
     void start() {
@@ -679,20 +679,18 @@ class EndpointFuzzTest {
     }
 
     void stop() throws InterruptedException {
-      stopped = true;
-      thread.interrupt();
+      stop.countDown();
       thread.join(10_000);
     }
 
     private void run() {
-      while (!stopped) {
-        peakHeap = Math.max(peakHeap, usedHeapAfterGcOnce());
-        peakDirect = Math.max(peakDirect, directMemory());
-        try {
-          Thread.sleep(1_000); // a sampling period, not synchronisation
-        } catch (InterruptedException e) {
-          return;
-        }
+      try {
+        do {
+          peakHeap = Math.max(peakHeap, usedHeapAfterGcOnce());
+          peakDirect = Math.max(peakDirect, directMemory());
+        } while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)); // the sampling period
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 
