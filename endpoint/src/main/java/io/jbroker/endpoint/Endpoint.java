@@ -200,6 +200,7 @@ public final class Endpoint implements AutoCloseable {
    */
   public int sendCommand(String topic, EndpointId receiver, byte[] payload) {
     byte[] topicBytes = io.jbroker.endpoint.wire.Topics.utf8(topic);
+    core.countLocal(io.jbroker.endpoint.wire.EnvelopeType.COMMAND, 1);
     if (receiver != null && !receiver.isNil()) {
       byte[] unicast = io.jbroker.endpoint.internal.Frames.envelope(nodeId(), receiver,
           io.jbroker.endpoint.wire.EnvelopeType.COMMAND, config.ttl(), topicBytes, payload, 0, payload.length);

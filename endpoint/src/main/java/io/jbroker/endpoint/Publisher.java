@@ -3,6 +3,7 @@ package io.jbroker.endpoint;
 import io.jbroker.data.Data;
 import io.jbroker.endpoint.internal.Frames;
 import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.endpoint.wire.EnvelopeType;
 import io.jbroker.endpoint.wire.Topics;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +36,7 @@ public final class Publisher {
     if (internal) {
       return 0; // <$>/local/ topics never leave the endpoint
     }
+    endpoint.core().countLocal(EnvelopeType.DATA, 1);
     return endpoint.core().publish(topic, Frames.data(endpoint.nodeId(), EndpointId.NIL, endpoint.config().ttl(), topicBytes, value));
   }
 
@@ -43,6 +45,7 @@ public final class Publisher {
     if (internal || values.isEmpty()) {
       return 0;
     }
+    endpoint.core().countLocal(EnvelopeType.DATA, values.size());
     return endpoint.core().publish(topic, Frames.dataBatch(endpoint.nodeId(), EndpointId.NIL, endpoint.config().ttl(), topicBytes, values));
   }
 }

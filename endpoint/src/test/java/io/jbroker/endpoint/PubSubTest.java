@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jbroker.data.Data;
 import io.jbroker.data.PortData;
 import io.jbroker.endpoint.tls.TlsConfig;
+import io.jbroker.endpoint.wire.EnvelopeType;
 import io.jbroker.endpoint.wire.Filter;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +104,10 @@ class PubSubTest {
 
     assertThat(drain(atB, values.size())).extracting(Message::data).containsExactlyElementsOf(values);
     assertThat(drain(atA, values.size())).extracting(Message::data).containsExactlyElementsOf(values);
+    // broker_processed_messages_total{type="data"}: 5,000 published by each plus 5,000 received
+    assertThat(a.core().processedMessages(EnvelopeType.DATA)).isEqualTo(2L * values.size());
+    assertThat(b.core().processedMessages(EnvelopeType.DATA)).isEqualTo(2L * values.size());
+    assertThat(a.core().processedMessages(EnvelopeType.COMMAND)).isZero();
   }
 
   @Test

@@ -45,6 +45,9 @@ class NodeTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
           String m = scrape(master.metricsPort());
           assertThat(m).contains("broker_connections{type=\"native\"} 1.0");
+          // the clone's write and its acknowledgements travelled as command envelopes
+          assertThat(counter(m, "broker_processed_messages_total{type=\"command\"}")).isPositive();
+          assertThat(counter(m, "broker_processed_messages_total{type=\"data\"}")).isZero();
           assertThat(m).contains("broker_store_entries{name=\"kv\"} 1.0");
           assertThat(m).contains("broker_store_processed_updates_total{name=\"kv\"} 1.0");
           assertThat(m).contains("broker_store_clones{name=\"kv\"} 1.0");
@@ -56,6 +59,16 @@ class NodeTest {
         });
       }
     }
+  }
+
+  /** The value of one sample line of a Prometheus scrape, or -1 if it is missing. */
+  private static double counter(String scrape, String series) {
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return -1;
   }
 
   @Test

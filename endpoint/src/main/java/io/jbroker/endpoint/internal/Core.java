@@ -78,6 +78,8 @@ public final class Core {
   private final AtomicLong droppedByTtl = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong droppedPongs = new AtomicLong();
+  /** Envelopes processed, by type (index: ordinal): received from peers, plus those published here. */
+  private final java.util.concurrent.atomic.LongAdder[] processed = newAdders();
 
   private volatile Routing routing = Routing.EMPTY;
   private volatile Filter ownFilter = Filter.EMPTY;
@@ -780,6 +782,28 @@ public final class Core {
     return false;
   }
 
+  private static java.util.concurrent.atomic.LongAdder[] newAdders() {
+    java.util.concurrent.atomic.LongAdder[] a = new java.util.concurrent.atomic.LongAdder[EnvelopeType.values().length];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = new java.util.concurrent.atomic.LongAdder();
+    }
+    return a;
+  }
+
+  /** Counts {@code n} messages of {@code type} that originate at this endpoint (publish, store commands). */
+  public void countLocal(EnvelopeType type, int n) {
+    processed[type.ordinal()].add(n);
+  }
+
+  /**
+   * Messages of {@code type} this endpoint processed: the envelopes its peers sent it (whether
+   * delivered, forwarded or dropped) and the data and command messages it published itself;
+   * Broker's {@code broker_processed_messages_total{type}}.
+   */
+  public long processedMessages(EnvelopeType type) {
+    return processed[type.ordinal()].sum();
+  }
+
   /** Envelopes dropped because their TTL ran out. */
   public long droppedByTtl() {
     return droppedByTtl.get();
@@ -810,6 +834,7 @@ public final class Core {
       return;
     }
     from.countIn();
+    processed[env.type().ordinal()].increment();
     if (Topics.isInternal(env.topic())) {
       // <$>/local/ topics never leave an endpoint, so no peer may speak on them: neither
       // deliver (a forged status) nor forward.

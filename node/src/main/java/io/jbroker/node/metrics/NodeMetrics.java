@@ -1,6 +1,7 @@
 package io.jbroker.node.metrics;
 
 import io.jbroker.endpoint.Endpoint;
+import io.jbroker.endpoint.wire.EnvelopeType;
 import io.jbroker.node.runtime.NodeStores;
 import io.jbroker.node.runtime.StoreMonitor;
 import io.jbroker.replication.StoreInfo;
@@ -31,9 +32,11 @@ import java.util.function.ToDoubleFunction;
  *   <caption>metrics</caption>
  *   <tr><th>name</th><th>type</th><th>meaning</th></tr>
  *   <tr><td>{@code broker_connections{type="native"}}</td><td>gauge</td><td>peers with an established peering</td></tr>
- *   <tr><td>{@code broker_processed_messages_total{type="data"}}</td><td>counter</td><td>data messages this node
- *       published or delivered through its admin API ({@code Publish}, {@code Subscribe}); the endpoint does not
- *       count its own routing yet, so the other types are not reported</td></tr>
+ *   <tr><td>{@code broker_processed_messages_total{type}}</td><td>counter</td><td>messages the endpoint
+ *       processed, by type ({@code data}, {@code command}, {@code routing_update}, {@code ping}, {@code pong}):
+ *       every envelope its peers sent it, and the data and command messages it published itself</td></tr>
+ *   <tr><td>{@code jbroker_admin_data_messages_total}</td><td>counter</td><td>data messages published or
+ *       delivered through the admin API ({@code Publish}, {@code Subscribe})</td></tr>
  *   <tr><td>{@code broker_store_entries{name}}</td><td>gauge</td><td>entries of a store (a clone: its replica)</td></tr>
  *   <tr><td>{@code broker_store_processed_updates_total{name}}</td><td>counter</td><td>changes applied to the store
  *       (insert, update, erase, expire events)</td></tr>
@@ -61,7 +64,13 @@ public final class NodeMetrics implements AutoCloseable {
     this.monitor = monitor;
     Gauge.builder("broker.connections", monitor, StoreMonitor::peered)
         .description("Number of established peerings").tag("type", "native").register(registry);
-    dataMessages = Counter.builder("broker.processed.messages").tag("type", "data")
+    for (EnvelopeType type : EnvelopeType.values()) {
+      FunctionCounter.builder("broker.processed.messages", endpoint, e -> e.core().processedMessages(type))
+          .tag("type", type.name().toLowerCase(java.util.Locale.ROOT))
+          .description("Messages processed by the endpoint: received from peers, or published here")
+          .register(registry);
+    }
+    dataMessages = Counter.builder("jbroker.admin.data.messages")
         .description("Data messages published or delivered through this node's admin API").register(registry);
     FunctionCounter.builder("jbroker.endpoint.malformed.inputs", endpoint, e -> e.core().malformedInputs())
         .description("Malformed frames or handshakes received (each closed its connection)").register(registry);
