@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>The owning backend keeps it coherent, which is simple because every write goes through that
  * backend on its one owner thread: a read that misses {@linkplain #put caches} what it read, a
  * write {@linkplain #replace replaces} a cached entry (it never adds one, so a write-only load
- * leaves the cache empty and pays a single emptiness check), an erase {@linkplain #remove
+ * leaves the cache empty and pays a single emptiness check) — or, for a backend that wants to
+ * know cheaply whether a key exists, {@linkplain #write caches what was written} — an erase {@linkplain #remove
  * removes} it, and a clear — or any failure after which the backend's state is in doubt —
  * {@linkplain #clear clears} it. Not thread-safe.
  */
@@ -66,6 +67,22 @@ public final class EntryCache {
     }
     if (encodedLength <= MAX_VALUE_BYTES) {
       map.replace(key, new Backend.Entry(value, deadline));
+    } else {
+      map.remove(key);
+    }
+  }
+
+  /**
+   * After a write of {@code key}, for a backend that caches what it writes (write-through):
+   * caches {@code value} and {@code deadline} whether or not the key was cached, so that the next
+   * write of the key knows without a lookup that it exists. A value too large to cache uncaches it.
+   */
+  public void write(Key key, Data value, long deadline, int encodedLength) {
+    if (capacity == 0) {
+      return;
+    }
+    if (encodedLength <= MAX_VALUE_BYTES) {
+      map.put(key, new Backend.Entry(value, deadline));
     } else {
       map.remove(key);
     }

@@ -79,12 +79,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Read cache</h2>
  *
- * Optionally ({@code cache_entries}, off by default, see {@link RocksDbConfig}) the most recently
- * read entries are kept decoded in a bounded LRU map ({@link EntryCache}), which saves the JNI
- * call, the memtable or block search and the decoding of a repeated read. It is coherent because
- * every write goes through this backend on its one owner thread: a put replaces a cached entry,
- * an erase removes it, a clear empties the cache. RocksDB's own block cache serves the reads
- * that miss it.
+ * The most recently read or written entries ({@code cache_entries}, default 100,000, see {@link
+ * RocksDbConfig}) are kept decoded in a bounded LRU map ({@link EntryCache}), which saves the
+ * JNI call, the memtable or block search and the decoding of a repeated read, and lets a put of
+ * a cached key skip the presence check that keeps the entry count exact (a third of a relaxed
+ * overwrite's cost). It is coherent because every write goes through this backend on its one
+ * owner thread: a put caches what it wrote, an erase removes the key, a clear empties the cache.
+ * RocksDB's own block cache serves the reads that miss it.
  *
  * <h2>Size</h2>
  *
@@ -461,8 +462,9 @@ public final class RocksDbBackend implements Backend {
     checkOpen();
     byte[] k = key.encoded();
     byte[] record = ValueRecord.encode(value, deadline);
-    write(key, k, record, present(key, "put"));
-    cache.replace(key, value, deadline, record.length - ValueRecord.HEADER);
+    // A cached key exists: no presence check (a RocksDB lookup through JNI) to keep the count.
+    write(key, k, record, cache.get(key) != null || present(key, "put"));
+    cache.write(key, value, deadline, record.length - ValueRecord.HEADER);
   }
 
   /** One lookup that copies the old record (instead of a get and a presence check), then the write. */
@@ -471,7 +473,7 @@ public final class RocksDbBackend implements Backend {
     Entry old = get(key);
     byte[] record = ValueRecord.encode(value, deadline);
     write(key, key.encoded(), record, old != null);
-    cache.replace(key, value, deadline, record.length - ValueRecord.HEADER);
+    cache.write(key, value, deadline, record.length - ValueRecord.HEADER);
     return old;
   }
 

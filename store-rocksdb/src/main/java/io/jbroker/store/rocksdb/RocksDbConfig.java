@@ -34,11 +34,12 @@ import java.util.Set;
  *   <tr><td>{@value #MAX_DISK_USAGE}</td><td>bytes the store's table files may occupy; past it,
  *       flushes fail and every write fails with {@code BACKEND_FAILURE} until the store is
  *       reopened with a higher limit (0 = no limit)</td><td>0</td></tr>
- *   <tr><td>{@value #CACHE_ENTRIES}</td><td>how many recently read entries are kept decoded in
- *       memory, so that repeated reads skip RocksDB (a memtable or block search through JNI and
- *       the decoding); values longer than 1 KiB encoded are never cached; about 200 bytes per
- *       entry with small keys and values; 0 turns it off; at most 10,000,000</td>
- *       <td>0 (off)</td></tr>
+ *   <tr><td>{@value #CACHE_ENTRIES}</td><td>how many recently read or written entries are kept
+ *       decoded in memory, so that repeated reads skip RocksDB (a memtable or block search through
+ *       JNI and the decoding) and writes of a cached key skip the presence check; values longer
+ *       than 1 KiB encoded are never cached; about 200 bytes per entry with small keys and values;
+ *       0 turns it off; at most 10,000,000</td>
+ *       <td>100,000</td></tr>
  * </table>
  *
  * <p>Numbers may be given as a count, a non-negative integer or decimal text; choices as
@@ -78,12 +79,11 @@ public record RocksDbConfig(
   public static final long DEFAULT_WRITE_BUFFER_SIZE = 64L << 20;
   public static final long MIN_WRITE_BUFFER_SIZE = 64L << 10;
   /**
-   * Off by default: RocksDB's own memtable and block cache already serve random reads about as
-   * fast as the store thread can take them (PersistentStoreBenchmark: the same 300,000 gets/s with
-   * and without it on an idle machine); it helps when reads are expensive (many versions per key
-   * in the memtable, a cold block cache).
+   * The same default as SQLite's: about 20 MB with small entries, and enough for a put of a
+   * recently used key to skip the presence check (PersistentStoreBenchmark: 16 writers, 100,000
+   * keys).
    */
-  public static final int DEFAULT_CACHE_ENTRIES = 0;
+  public static final int DEFAULT_CACHE_ENTRIES = 100_000;
   public static final int MAX_CACHE_ENTRIES = 10_000_000;
 
   private static final Set<String> KNOWN = Set.of(PATH, BackendOptions.DURABILITY, SYNC,

@@ -17,7 +17,8 @@ class RelaxedRocksDbBackendContractTest extends BackendContractTest {
         .with("path", dir.resolve("db").toString())
         .with("durability", "relaxed")
         .with("compression", "none")
-        .with("block_cache_size", "0"));
+        .with("block_cache_size", "0")
+        .with("cache_entries", "0"));
   }
 
   @Override

@@ -188,6 +188,30 @@ class RocksDbBackendTest {
   }
 
   @Test
+  void theEntryCountStaysExactWhenCachedPutsSkipThePresenceCheck() {
+    Backend b = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(3)));
+    for (int round = 0; round < 3; round++) {
+      for (String key : List.of("a", "b", "c", "d", "e", "a", "b")) { // more keys than the cache holds
+        b.put(k(key), Data.of(key + round), Backend.NO_DEADLINE);
+      }
+      assertThat(b.size()).isEqualTo(5);
+      assertThat(b.erase(k("a"))).isTrue();
+      assertThat(b.erase(k("a"))).isFalse();
+      b.put(k("a"), Data.of("again"), Backend.NO_DEADLINE); // uncached by the erase: checked again
+      assertThat(b.size()).isEqualTo(5);
+      b.clear();
+      assertThat(b.size()).isZero();
+    }
+    b.put(k("x"), Data.of("1"), Backend.NO_DEADLINE);
+    b.close();
+    opened.remove(b);
+    Backend reopened = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(3)));
+    assertThat(reopened.size()).isEqualTo(1);
+    reopened.put(k("x"), Data.of("2"), Backend.NO_DEADLINE);
+    assertThat(reopened.size()).isEqualTo(1);
+  }
+
+  @Test
   void theReadCacheFollowsEveryWriteEraseAndClear() {
     Backend b = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(2)));
     Key a = k("a");
