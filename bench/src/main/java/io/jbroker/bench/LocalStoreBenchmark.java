@@ -60,15 +60,9 @@ public class LocalStoreBenchmark {
   public void setUp() {
     store = LocalStore.builder("bench", new MemoryBackend()).requestTimeout(TIMEOUT).build();
     blocking = store.blocking(TIMEOUT);
-    keyData = new Data[keys];
-    puts = new Mutation.Put[keys];
-    CompletableFuture<Data> last = null;
-    for (int i = 0; i < keys; i++) {
-      keyData[i] = Data.string("key-" + i);
-      puts[i] = new Mutation.Put(keyData[i], Data.count(i), null);
-      last = store.apply(puts[i]);
-    }
-    await(last);
+    Prefill prefill = Prefill.of(store, keys, TIMEOUT);
+    keyData = prefill.keys();
+    puts = prefill.puts();
   }
 
   @TearDown(Level.Trial)
@@ -117,11 +111,7 @@ public class LocalStoreBenchmark {
     return blocking.get(keyData[nextIndex()]);
   }
 
-  private static <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("store request failed or timed out", e);
-    }
+  static <T> T await(CompletableFuture<T> f) {
+    return Prefill.await(f, TIMEOUT);
   }
 }

@@ -98,15 +98,9 @@ public class PersistentStoreBenchmark {
       default -> throw new IllegalArgumentException("unknown backend " + backend);
     };
     store = LocalStore.builder("bench", b).requestTimeout(TIMEOUT).build();
-    keyData = new Data[keys];
-    puts = new Mutation.Put[keys];
-    CompletableFuture<Data> last = null;
-    for (int i = 0; i < keys; i++) {
-      keyData[i] = Data.string("key-" + i);
-      puts[i] = new Mutation.Put(keyData[i], Data.count(i), null);
-      last = store.apply(puts[i]);
-    }
-    await(last);
+    Prefill prefill = Prefill.of(store, keys, TIMEOUT);
+    keyData = prefill.keys();
+    puts = prefill.puts();
   }
 
   @TearDown(Level.Trial)
@@ -166,11 +160,7 @@ public class PersistentStoreBenchmark {
   }
 
   static <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("store request failed or timed out", e);
-    }
+    return Prefill.await(f, TIMEOUT);
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -154,6 +154,23 @@ public final class ReplicationBench {
 
     // ---- replicated ---------------------------------------------------------------------------
 
+    /**
+     * Starts {@code clones} clone JVMs that peer with this endpoint's {@code port} (added to
+     * {@code children} as they start, so the caller stops them whatever happens), and waits until
+     * each has synchronised and the master counts them all.
+     */
+    private void startClones(int port, int clones, List<ChildJvm> children, MasterStore master) throws Exception {
+      for (int i = 0; i < clones; i++) {
+        List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port));
+        args.addAll(common());
+        children.add(new ChildJvm("clone-" + (i + 1), ReplicationBench.class, jvmOpts, args));
+      }
+      for (ChildJvm c : children) {
+        c.expect("SYNCED", Duration.ofSeconds(120));
+      }
+      awaitClones(master, clones);
+    }
+
     void replicated(List<Path> tempDirs) throws Exception {
       int clones = a.integer("clones", 1);
       List<ChildJvm> children = new ArrayList<>();
@@ -161,15 +178,7 @@ public final class ReplicationBench {
           StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
         int port = ep.listen("127.0.0.1", 0);
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
-        for (int i = 0; i < clones; i++) {
-          List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port));
-          args.addAll(common());
-          children.add(new ChildJvm("clone-" + (i + 1), ReplicationBench.class, jvmOpts, args));
-        }
-        for (ChildJvm c : children) {
-          c.expect("SYNCED", Duration.ofSeconds(120));
-        }
-        awaitClones(master, clones);
+        startClones(port, clones, children, master);
         if (warmupPuts > 0) {
           putAll(master, "w", warmupPuts, threads, window, valueKind);
           for (ChildJvm c : children) {
@@ -328,15 +337,7 @@ public final class ReplicationBench {
           StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
         int port = ep.listen("127.0.0.1", 0);
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
-        for (int i = 0; i < clones; i++) {
-          List<String> args = new ArrayList<>(List.of("role=clone", "peer=127.0.0.1:" + port));
-          args.addAll(common());
-          children.add(new ChildJvm("clone-" + (i + 1), ReplicationBench.class, jvmOpts, args));
-        }
-        for (ChildJvm c : children) {
-          c.expect("SYNCED", Duration.ofSeconds(120));
-        }
-        awaitClones(master, clones);
+        startClones(port, clones, children, master);
         for (ChildJvm c : children) {
           c.send("LAG " + total + " " + warmCount);
           c.expect("WATCHING", Duration.ofSeconds(60));
