@@ -276,9 +276,11 @@ class OverflowTest {
     Reader reader = new Reader(s.connection);
     eventually().until(() -> reader.counts.contains((long) BURST - 1));
     List<Long> got = List.copyOf(reader.counts);
-    assertThat(got).isSorted().doesNotHaveDuplicates().startsWith(0L, 1L, 2L).endsWith((long) BURST - 1);
+    // How many of the first messages reach the socket before the publisher fills the 8 slots is
+    // up to the scheduler; what the policy guarantees is order, no duplicates, that something was
+    // dropped, and that the last 8 published (never followed by 8 newer ones) all survive.
+    assertThat(got).isSorted().doesNotHaveDuplicates().endsWith((long) BURST - 1);
     assertThat(got.size()).as("delivered").isLessThan(BURST);
-    // What was dropped is the oldest buffered: the last 8 survive.
     assertThat(got).containsSequence(range(BURST - 8, BURST));
     assertStillPeered(s);
   }
