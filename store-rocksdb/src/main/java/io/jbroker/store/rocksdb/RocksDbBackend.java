@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -34,6 +35,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.SstFileManager;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,13 +62,27 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Writes and durability (group commit)</h2>
  *
- * The database runs with {@code manual_wal_flush}: a put or erase goes into the memtable (visible
- * to every later read at once) and into the write-ahead log's in-process buffer, with no system
- * call. {@link #sync()} is the group-commit point: it writes the buffered log to the operating
- * system (relaxed: the writes now survive a kill -9 of the process) and, when durable, fsyncs it
- * once for every write since the previous sync. {@link #clear()} drops and recreates the
- * entries column family, which takes constant time whatever the size and is recorded in the
- * (synced) MANIFEST at once.
+ * Puts, erases and {@link #putMeta} values are buffered in Java — {@code pending} maps each key
+ * written since the last batch write to its newest record (or {@code ERASED}), {@code
+ * pendingMeta} each metadata name to its newest value — and given to RocksDB as one {@link
+ * WriteBatch}: at {@link #sync()}, before a scan or a metadata read, and whenever {@value
+ * #MAX_BATCH} keys or {@value #MAX_BATCH_BYTES} bytes are buffered. Point reads look in {@code
+ * pending} first, so every write is visible to every later read at once. The batch is built in
+ * key order with one record per key: RocksDB passes once through its write path (write-thread
+ * queue, log record) for all the writes instead of once per write, a key overwritten several
+ * times in one commit reaches the memtable once, and memtable inserts in key order search less of
+ * the skip list than random ones (about 10% of an overwrite's cost).
+ *
+ * <p>The database runs with {@code manual_wal_flush}: a batch write goes into the memtable and
+ * into the write-ahead log's in-process buffer, with no system call. {@link #sync()} is the
+ * group-commit point: it writes the batch, then the buffered log to the operating system
+ * (relaxed: the writes now survive a kill -9 of the process) and, when durable, fsyncs it once
+ * for every write since the previous sync. A batch write that fails keeps {@code pending} and
+ * {@code pendingMeta} as they were (the writes stay visible, and the failure is reported by the sync, so the
+ * store core acknowledges none of them); the next sync retries it, and a write that finds the
+ * batch full and cannot write it fails before it changes anything. {@link #clear()} drops and
+ * recreates the entries column family, which takes constant time whatever the size and is
+ * recorded in the (synced) MANIFEST at once.
  *
  * <p>The entries column family runs with {@code inplace_update_support}: an overwrite whose new
  * record is no longer than the old one replaces it in the memtable instead of adding a version,
@@ -123,6 +139,16 @@ public final class RocksDbBackend implements Backend {
   private static final byte[] ENTRIES_NAME = ENTRIES.getBytes(StandardCharsets.UTF_8);
   private static final byte[] FORMAT_KEY_BYTES = FORMAT_KEY.getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_BYTES = new byte[0];
+  /** Keys (and metadata names) buffered before the batch is written without waiting for a sync. */
+  static final int MAX_BATCH = 8192;
+  /** Bytes (keys and records) buffered before the batch is written without a sync. */
+  static final int MAX_BATCH_BYTES = 4 << 20;
+
+  /** A buffered write: the entry (for reads) and its encoded record, or {@link #ERASED}. */
+  private record Buffered(Entry entry, byte[] record) {}
+
+  /** The {@code pending} value of a buffered erase (compared by identity). */
+  private static final Buffered ERASED = new Buffered(null, null);
   /** Reused read buffer size; larger records are read into their own array. */
   private static final int BUFFER_SIZE = 8192;
 
@@ -139,6 +165,14 @@ public final class RocksDbBackend implements Backend {
   private final ReadOptions scans;
   private final byte[] buffer = new byte[BUFFER_SIZE];
   private final EntryCache cache;
+  /** Reused to hand the buffered writes to RocksDB (see the class comment). */
+  private final WriteBatch batch;
+  /** Every key written since the last batch write → its newest write. */
+  private final HashMap<Key, Buffered> pending = new HashMap<>();
+  /** Every metadata name written since the last batch write → its newest value (null: deleted). */
+  private final HashMap<String, byte[]> pendingMeta = new HashMap<>();
+  /** Bytes of keys and records buffered (an upper bound: overwritten ones are counted too). */
+  private int batchBytes;
   private long count;
   private boolean countKnown;
   /** No call is accepted any more. */
@@ -160,6 +194,7 @@ public final class RocksDbBackend implements Backend {
     this.pointReads = pointReads;
     this.scans = scans;
     this.cache = new EntryCache(config.cacheEntries());
+    this.batch = keep(resources, new WriteBatch());
   }
 
   /**
@@ -292,6 +327,7 @@ public final class RocksDbBackend implements Backend {
   }
 
   private boolean isEmpty(ColumnFamilyHandle family) {
+    writeBatch();
     try (RocksIterator it = db.newIterator(family, scans)) {
       it.seekToFirst();
       boolean empty = !it.isValid();
@@ -320,6 +356,10 @@ public final class RocksDbBackend implements Backend {
     Entry cached = cache.get(key);
     if (cached != null) {
       return cached;
+    }
+    Buffered buffered = pending.get(key);
+    if (buffered != null) {
+      return buffered.entry;
     }
     byte[] k = key.encoded();
     try {
@@ -358,6 +398,10 @@ public final class RocksDbBackend implements Backend {
    * the operation in a failure ("put"); the message is only built on failure.
    */
   private boolean present(Key key, String op) {
+    Buffered buffered = pending.get(key);
+    if (buffered != null) {
+      return buffered != ERASED;
+    }
     try {
       return db.get(entries, pointReads, key.encoded(), NO_BYTES) != RocksDB.NOT_FOUND;
     } catch (RocksDBException e) {
@@ -369,6 +413,7 @@ public final class RocksDbBackend implements Backend {
   public long size() {
     checkOpen();
     if (!countKnown) {
+      writeBatch();
       long n = 0;
       try (RocksIterator it = db.newIterator(entries, scans)) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -390,6 +435,7 @@ public final class RocksDbBackend implements Backend {
     if (limit <= 0) {
       return 0;
     }
+    writeBatch();
     int n = 0;
     byte[] buf = buffer;
     try (RocksIterator it = db.newIterator(entries, scans)) {
@@ -424,6 +470,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void forEachDeadline(EntryVisitor visitor) {
     checkOpen();
+    writeBatch();
     long n = 0;
     byte[] buf = buffer;
     try (RocksIterator it = db.newIterator(entries, scans)) {
@@ -460,11 +507,9 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void put(Key key, Data value, long deadline) {
     checkOpen();
-    byte[] k = key.encoded();
     byte[] record = ValueRecord.encode(value, deadline);
     // A cached key exists: no presence check (a RocksDB lookup through JNI) to keep the count.
-    write(key, k, record, cache.get(key) != null || present(key, "put"));
-    cache.write(key, value, deadline, record.length - ValueRecord.HEADER);
+    write(key, record, value, deadline, cache.get(key) != null || present(key, "put"));
   }
 
   /** One lookup that copies the old record (instead of a get and a presence check), then the write. */
@@ -472,30 +517,99 @@ public final class RocksDbBackend implements Backend {
   public Entry getAndPut(Key key, Data value, long deadline) {
     Entry old = get(key);
     byte[] record = ValueRecord.encode(value, deadline);
-    write(key, key.encoded(), record, old != null);
-    cache.write(key, value, deadline, record.length - ValueRecord.HEADER);
+    write(key, record, value, deadline, old != null);
     return old;
   }
 
-  private void write(Key key, byte[] k, byte[] record, boolean existed) {
-    try {
-      db.put(entries, writeOptions, k, record);
-    } catch (RocksDBException e) {
-      if (!isStall(e)) {
-        throw failure(where, "put of key " + describe(key) + " failed", e);
-      }
-      afterStall(() -> db.put(entries, writeOptions, k, record), () -> "put of key " + describe(key));
-    }
+  private void write(Key key, byte[] record, Data value, long deadline, boolean existed) {
+    int bytes = key.encoded().length + record.length;
+    makeRoom(bytes, () -> "put of key " + describe(key));
+    batchBytes += bytes;
+    pending.put(key, new Buffered(new Entry(value, deadline), record));
+    cache.write(key, value, deadline, record.length - ValueRecord.HEADER);
     if (!existed) {
       count++;
+    }
+  }
+
+  /**
+   * Writes the batch first if adding {@code bytes} would overfill it, so that a write the
+   * database refuses fails before it is buffered.
+   */
+  private void makeRoom(int bytes, java.util.function.Supplier<String> what) {
+    if (pending.size() + pendingMeta.size() >= MAX_BATCH || batchBytes + bytes > MAX_BATCH_BYTES) {
+      try {
+        writeBatch();
+      } catch (BrokerException e) {
+        throw new BrokerException(e.code(), what.get() + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Gives the buffered writes to RocksDB as one atomic write, entries in key order; on failure
+   * they stay buffered (and visible) for the next attempt.
+   */
+  private void writeBatch() {
+    int n = pending.size() + pendingMeta.size();
+    if (n == 0) {
+      return;
+    }
+    try {
+      fillBatch();
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      batch.clear();
+      if (!isStall(e)) {
+        throw failure(where, "write of " + n + " buffered change(s) failed", e);
+      }
+      afterStall(() -> {
+        fillBatch();
+        try {
+          db.write(writeOptions, batch);
+        } finally {
+          batch.clear();
+        }
+      }, () -> "write of " + n + " buffered change(s)");
+    }
+    batch.clear();
+    pending.clear();
+    pendingMeta.clear();
+    batchBytes = 0;
+  }
+
+  private void fillBatch() throws RocksDBException {
+    batch.clear();
+    for (var m : pendingMeta.entrySet()) {
+      byte[] k = metaKey(m.getKey());
+      if (m.getValue() == null) {
+        batch.delete(defaultFamily, k);
+      } else {
+        batch.put(defaultFamily, k, m.getValue());
+      }
+    }
+    Key[] keys = pending.keySet().toArray(new Key[0]);
+    java.util.Arrays.sort(keys); // Key order is the unsigned byte order of the RocksDB keys
+    for (Key key : keys) {
+      Buffered w = pending.get(key);
+      if (w == ERASED) {
+        batch.delete(entries, key.encoded());
+      } else {
+        batch.put(entries, key.encoded(), w.record);
+      }
     }
   }
 
   @Override
   public byte[] getMeta(String name) {
     checkOpen();
+    byte[] k = metaKey(name);
+    if (pendingMeta.containsKey(name)) {
+      byte[] buffered = pendingMeta.get(name);
+      return buffered == null ? null : buffered.clone();
+    }
     try {
-      return db.get(defaultFamily, pointReads, metaKey(name));
+      return db.get(defaultFamily, pointReads, k);
     } catch (RocksDBException e) {
       throw failure(where, "read of meta value '" + name + "' failed", e);
     }
@@ -504,17 +618,10 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void putMeta(String name, byte[] value) {
     checkOpen();
-    byte[] k = metaKey(name);
-    NativeWrite w = value == null ? () -> db.delete(defaultFamily, writeOptions, k)
-        : () -> db.put(defaultFamily, writeOptions, k, value);
-    try {
-      w.run();
-    } catch (RocksDBException e) {
-      if (!isStall(e)) {
-        throw failure(where, "write of meta value '" + name + "' failed", e);
-      }
-      afterStall(w, () -> "write of meta value '" + name + "'");
-    }
+    int bytes = metaKey(name).length + (value == null ? 0 : value.length);
+    makeRoom(bytes, () -> "write of meta value '" + name + "'");
+    batchBytes += bytes;
+    pendingMeta.put(name, value == null ? null : value.clone());
   }
 
   // ---- write stalls ----------------------------------------------------------------------------
@@ -587,18 +694,13 @@ public final class RocksDbBackend implements Backend {
   public boolean erase(Key key) {
     checkOpen();
     byte[] k = key.encoded();
-    cache.remove(key);
-    if (!present(key, "erase")) {
+    if (cache.get(key) == null && !present(key, "erase")) {
       return false;
     }
-    try {
-      db.delete(entries, writeOptions, k);
-    } catch (RocksDBException e) {
-      if (!isStall(e)) {
-        throw failure(where, "erase of key " + describe(key) + " failed", e);
-      }
-      afterStall(() -> db.delete(entries, writeOptions, k), () -> "erase of key " + describe(key));
-    }
+    makeRoom(k.length, () -> "erase of key " + describe(key));
+    batchBytes += k.length;
+    pending.put(key, ERASED);
+    cache.remove(key);
     count--;
     return true;
   }
@@ -611,6 +713,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void clear() {
     checkOpen();
+    writeBatch(); // metadata in it must survive; its entries are dropped with the rest
     cache.clear();
     try {
       db.dropColumnFamily(entries);
@@ -633,6 +736,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void sync() {
     checkOpen();
+    writeBatch();
     try {
       db.flushWal(config.durability() == Durability.DURABLE);
     } catch (RocksDBException e) {

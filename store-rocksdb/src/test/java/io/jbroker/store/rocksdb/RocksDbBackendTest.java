@@ -211,6 +211,61 @@ class RocksDbBackendTest {
     assertThat(reopened.size()).isEqualTo(1);
   }
 
+  /**
+   * Writes are buffered in a write batch until a sync, a scan or a full batch: with no read cache,
+   * every read between must still see them, across several implicit batch writes, and what was
+   * synced survives a reopen.
+   */
+  @Test
+  void bufferedWritesAreVisibleToEveryReadBeforeAndAfterTheBatchIsWritten() {
+    BackendOptions options = BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(0));
+    Backend b = open(options);
+    long seed = 0x5EEDL;
+    Random random = new Random(seed);
+    TreeMap<Key, Data> model = new TreeMap<>();
+    int writes = 3 * RocksDbBackend.MAX_BATCH + 17;
+    for (int i = 0; i < writes; i++) {
+      Key key = Key.of(Data.count(random.nextInt(5_000)));
+      if (random.nextInt(4) == 0) {
+        assertThat(b.erase(key)).as("erase #%d of %s (seed %d)", i, key, seed).isEqualTo(model.remove(key) != null);
+      } else {
+        Data value = Data.count(i);
+        Backend.Entry old = random.nextBoolean() ? b.getAndPut(key, value, Backend.NO_DEADLINE) : null;
+        if (old != null) {
+          assertThat(old.value()).isEqualTo(model.get(key));
+        }
+        if (old == null) {
+          b.put(key, value, Backend.NO_DEADLINE);
+        }
+        model.put(key, value);
+      }
+      Key probe = Key.of(Data.count(random.nextInt(5_000)));
+      Backend.Entry got = b.get(probe);
+      assertThat(got == null ? null : got.value()).as("get #%d of %s (seed %d)", i, probe, seed).isEqualTo(model.get(probe));
+      assertThat(b.exists(probe)).isEqualTo(model.containsKey(probe));
+      if (i % 4_000 == 0) {
+        b.putMeta("progress", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(b.getMeta("progress"), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(i));
+      }
+    }
+    assertThat(b.size()).isEqualTo(model.size());
+    TreeMap<Key, Data> scanned = new TreeMap<>();
+    b.scan(null, Integer.MAX_VALUE, (k, v, d) -> scanned.put(k, v));
+    assertThat(scanned).isEqualTo(model);
+    Key last = model.lastKey();
+    b.erase(last);
+    model.remove(last);
+    b.sync();
+    b.close();
+    opened.remove(b);
+
+    Backend reopened = open(options);
+    assertThat(reopened.size()).isEqualTo(model.size());
+    TreeMap<Key, Data> after = new TreeMap<>();
+    reopened.scan(null, Integer.MAX_VALUE, (k, v, d) -> after.put(k, v));
+    assertThat(after).isEqualTo(model);
+  }
+
   @Test
   void theReadCacheFollowsEveryWriteEraseAndClear() {
     Backend b = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(2)));
@@ -486,6 +541,10 @@ class RocksDbBackendTest {
     });
     assertThat(e.getMessage()).contains(db().toString()).contains("Max allowed space was reached");
     assertThat(b.get(Key.of(Data.count(0)))).as("reads still work").isNotNull();
+    // The refused writes are still buffered: closing says they were not written.
+    BrokerException onClose = fails(ErrorCode.BACKEND_FAILURE, b::close);
+    assertThat(onClose.getMessage()).contains(db().toString()).contains("buffered change");
+    opened.remove(b);
   }
 
   /** A real full disk: a 2 MiB tmpfs, where this process may mount one (root); skipped elsewhere. */
