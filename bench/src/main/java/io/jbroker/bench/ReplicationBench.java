@@ -46,6 +46,7 @@ import java.util.stream.Stream;
  *   lag                 puts paced at --rate on the master (here); clone (child JVM) lag per update
  * options:
  *   --count K (default 1000000; put-unique-latency 50000)  --warmup-puts W (excluded from timing)
+ *   --keys N       local: put keys k0 … k(N-1) over and over (overwrites) instead of distinct keys
  *   --window W     puts in flight at most (default 16384)   --threads N   putting threads (default 1)
  *   --clones N     replicated / lag (default 1)               --backend memory|sqlite|rocksdb (master; default memory)
  *   --durability durable|relaxed (persistent backends)      --value int|conn (value: an integer or the conn record)
@@ -142,12 +143,14 @@ public final class ReplicationBench {
       try (Endpoint ep = MacroSupport.endpoint(tls);
           StoreManager mgr = new StoreManager(ep, settings(a), Clock.system())) {
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
-        putAll(master, "w", warmupPuts, threads, window, valueKind);
-        PutRun r = putAll(master, "k", count, threads, window, valueKind);
+        long keys = a.longValue("keys", 0);
+        // with --keys, the warm-up puts insert the key set and the measured ones overwrite it
+        putAll(master, keys > 0 ? "k" : "w", warmupPuts, threads, window, valueKind, false, keys);
+        PutRun r = putAll(master, "k", count, threads, window, valueKind, false, keys);
         StoreInfo info = master.info().get(60, TimeUnit.SECONDS);
         System.out.println(String.format(Locale.ROOT,
-            "RESULT ReplicationBench mode=local %s count=%d warmup-puts=%d elapsed=%s rate=%s failures=%d%s entries=%d",
-            params(), count, warmupPuts, MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()),
+            "RESULT ReplicationBench mode=local %s keys=%s count=%d warmup-puts=%d elapsed=%s rate=%s failures=%d%s entries=%d",
+            params(), keys > 0 ? Long.toString(keys) : "distinct", count, warmupPuts, MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()),
             r.failures(), r.firstFailure(), info.entries()));
       }
     }
@@ -244,8 +247,8 @@ public final class ReplicationBench {
         }
         if (mode.equals("clone-puts")) {
           boolean unique = a.string("op", "put").equals("put-unique");
-          putAll(clone, "w", warmupPuts, threads, window, valueKind, unique);
-          PutRun r = putAll(clone, "k", count, threads, window, valueKind, unique);
+          putAll(clone, "w", warmupPuts, threads, window, valueKind, unique, 0);
+          PutRun r = putAll(clone, "k", count, threads, window, valueKind, unique, 0);
           master.send("INFO");
           String info = master.expect("INFO", Duration.ofSeconds(60)).substring(5);
           System.out.println(String.format(Locale.ROOT,
@@ -405,12 +408,16 @@ public final class ReplicationBench {
    */
   private static PutRun putAll(Store store, String prefix, long count, int threads, int window, String valueKind)
       throws InterruptedException {
-    return putAll(store, prefix, count, threads, window, valueKind, false);
+    return putAll(store, prefix, count, threads, window, valueKind, false, 0);
   }
 
-  /** Like {@link #putAll(Store, String, long, int, int, String)}; {@code putUnique} issues putUnique instead of put. */
+  /**
+   * Like {@link #putAll(Store, String, long, int, int, String)}; {@code putUnique} issues putUnique
+   * instead of put; {@code keys > 0} puts key {@code prefix + (i mod keys)} (overwrites after the
+   * first {@code keys}) instead of distinct keys.
+   */
   private static PutRun putAll(Store store, String prefix, long count, int threads, int window, String valueKind,
-      boolean putUnique) throws InterruptedException {
+      boolean putUnique, long keys) throws InterruptedException {
     if (count <= 0) {
       return new PutRun(0, 0, 0, null);
     }
@@ -425,7 +432,7 @@ public final class ReplicationBench {
       Thread w = new Thread(() -> {
         for (long i = offset; i < count; i += threads) {
           inFlight.acquireUninterruptibly();
-          Data key = Data.of(prefix + i);
+          Data key = Data.of(prefix + (keys > 0 ? i % keys : i));
           java.util.concurrent.CompletableFuture<?> f = putUnique ? store.putUnique(key, value(template, i))
               : store.put(key, value(template, i));
           f.whenComplete((v, e) -> {

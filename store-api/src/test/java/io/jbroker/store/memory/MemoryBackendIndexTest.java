@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The memory backend's lazily merged key index (sorted array plus keys added since) against a
@@ -18,20 +19,27 @@ import org.junit.jupiter.api.Test;
  * enough keys that merges happen both on scans and when the added keys pile up.
  */
 class MemoryBackendIndexTest {
-  @Test
-  void pagedScansSeeExactlyTheLiveKeysInOrder() {
+  /**
+   * {@code withErasures}: a third of the writes erase (merges must drop erased keys and
+   * duplicates); without: inserts over a larger key space, so that merges take the path that
+   * skips the liveness checks.
+   */
+  @ParameterizedTest(name = "with erasures: {0}")
+  @ValueSource(booleans = {true, false})
+  void pagedScansSeeExactlyTheLiveKeysInOrder(boolean withErasures) {
     long seed = Long.getLong("jbroker.test.seed", System.nanoTime());
     Random random = new Random(seed);
     MemoryBackend backend = new MemoryBackend();
     TreeMap<Key, Long> model = new TreeMap<>();
-    int keySpace = 20_000;
+    int keySpace = withErasures ? 20_000 : 150_000;
+    int putBelow = withErasures ? 65_000 : 99_940;
     int scans = 0;
     for (int step = 0; step < 200_000; step++) {
       // scans and clears are rare, so that well over a thousand keys are added between scans
       // and the index also merges on its own
       int op = random.nextInt(100_000);
       Key k = Key.of(Data.of("k" + random.nextInt(keySpace)));
-      if (op < 65_000) {
+      if (op < putBelow) {
         long v = random.nextLong();
         backend.put(k, Data.integer(v), Backend.NO_DEADLINE);
         model.put(k, v);
