@@ -47,6 +47,20 @@ public final class Key implements Comparable<Key> {
     return new Key(encoded, BinaryCodec.decode(encoded));
   }
 
+  /**
+   * This key without its decoded data (the same bytes and hash; {@link #data()} decodes again
+   * when asked): what a backend that holds keys in memory keeps, so that each stored key costs
+   * the heap two objects instead of four. Returns this key if it holds no decoded data.
+   */
+  public Key bare() {
+    return data == null ? this : new Key(encoded, hash);
+  }
+
+  private Key(byte[] encoded, int hash) {
+    this.encoded = encoded;
+    this.hash = hash;
+  }
+
   /** The key's value. */
   public Data data() {
     Data d = data;

@@ -32,7 +32,11 @@ public final class MemoryBackend implements Backend {
   /** Merge once this many keys were added, at least (see the class comment). */
   private static final int MIN_MERGE = 1024;
 
-  private final HashMap<Key, Entry> entries = new HashMap<>();
+  /**
+   * Key → the value ({@link Data}) of an entry without a deadline, or its {@link Entry}: one
+   * object fewer per entry for the garbage collector to trace in the common case.
+   */
+  private final HashMap<Key, Object> entries = new HashMap<>();
   private final HashMap<String, byte[]> meta = new HashMap<>();
   /** Sorted, without duplicates; may hold erased keys (not in {@link #entries}). */
   private Key[] sorted = NO_KEYS;
@@ -47,7 +51,7 @@ public final class MemoryBackend implements Backend {
   @Override
   public Entry get(Key key) {
     checkOpen();
-    return entries.get(key);
+    return entry(entries.get(key));
   }
 
   @Override
@@ -59,19 +63,29 @@ public final class MemoryBackend implements Backend {
   @Override
   public void put(Key key, Data value, long deadline) {
     checkOpen();
-    if (entries.put(key, new Entry(value, deadline)) == null) {
-      added(key);
+    Key stored = key.bare();
+    if (entries.put(stored, stored(value, deadline)) == null) {
+      added(stored);
     }
   }
 
   @Override
   public Entry getAndPut(Key key, Data value, long deadline) {
     checkOpen();
-    Entry old = entries.put(key, new Entry(value, deadline));
+    Key stored = key.bare();
+    Object old = entries.put(stored, stored(value, deadline));
     if (old == null) {
-      added(key);
+      added(stored);
     }
-    return old;
+    return entry(old);
+  }
+
+  private static Object stored(Data value, long deadline) {
+    return deadline == NO_DEADLINE ? java.util.Objects.requireNonNull(value, "value") : new Entry(value, deadline);
+  }
+
+  private static Entry entry(Object stored) {
+    return stored == null ? null : stored instanceof Entry e ? e : new Entry((Data) stored, NO_DEADLINE);
   }
 
   private void added(Key key) {
@@ -180,7 +194,7 @@ public final class MemoryBackend implements Backend {
     int n = 0;
     for (; n < limit && i < sortedLength; i++) {
       Key k = sorted[i];
-      Entry e = entries.get(k);
+      Entry e = entry(entries.get(k));
       if (e != null) { // an erased key stays in the index until the next merge
         visitor.visit(k, e.value(), e.deadline());
         n++;
@@ -192,8 +206,8 @@ public final class MemoryBackend implements Backend {
   @Override
   public void forEachDeadline(EntryVisitor visitor) {
     checkOpen();
-    entries.forEach((k, e) -> {
-      if (e.hasDeadline()) {
+    entries.forEach((k, stored) -> {
+      if (stored instanceof Entry e) {
         visitor.visit(k, e.value(), e.deadline());
       }
     });
