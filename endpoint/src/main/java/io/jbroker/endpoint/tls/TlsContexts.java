@@ -182,6 +182,7 @@ public final class TlsContexts {
   public SslHandler newServerHandler(ByteBufAllocator alloc) {
     requireEnabled();
     SslHandler handler = server.newHandler(alloc);
+    handler.setCumulator(HeapCiphertext.CUMULATOR);
     SSLEngine engine = handler.engine();
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setUseCipherSuitesOrder(true);
@@ -198,7 +199,9 @@ public final class TlsContexts {
    */
   public SslHandler newClientHandler(ByteBufAllocator alloc, String peerHost, int peerPort) {
     requireEnabled();
-    return client.newHandler(alloc, peerHost, peerPort);
+    SslHandler handler = client.newHandler(alloc, peerHost, peerPort);
+    handler.setCumulator(HeapCiphertext.CUMULATOR);
+    return handler;
   }
 
   private void requireEnabled() {
