@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  *   lag                 puts paced at --rate on the master (here); clone (child JVM) lag per update
  * options:
  *   --count K (default 1000000; put-unique-latency 50000)  --warmup-puts W (excluded from timing)
- *   --keys N       local: put keys k0 … k(N-1) over and over (overwrites) instead of distinct keys
+ *   --keys N       local, replicated: put keys k0 … k(N-1) over and over (overwrites) instead of distinct keys
  *   --window W     puts in flight at most (default 16384)   --threads N   putting threads (default 1)
  *   --clones N     replicated / lag (default 1)               --backend memory|sqlite|rocksdb (master; default memory)
  *   --durability durable|relaxed (persistent backends)      --value int|conn (value: an integer or the conn record)
@@ -182,20 +182,30 @@ public final class ReplicationBench {
         int port = ep.listen("127.0.0.1", 0);
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
         startClones(port, clones, children, master);
+        // --keys K: the warm-up inserts k0 … k(K-1), the measured puts overwrite them, and a last
+        // put of a new key marks the end (a clone applies updates in order: once it holds the
+        // marker it holds every put before it)
+        long keys = a.longValue("keys", 0);
+        if (keys > 0 && (threads != 1 || warmupPuts < keys)) {
+          throw new IllegalArgumentException("--keys needs --threads 1 and --warmup-puts >= --keys");
+        }
         if (warmupPuts > 0) {
-          putAll(master, "w", warmupPuts, threads, window, valueKind);
+          putAll(master, keys > 0 ? "k" : "w", warmupPuts, threads, window, valueKind, false, keys);
           for (ChildJvm c : children) {
-            c.send("EXPECT " + warmupPuts);
+            c.send("EXPECT " + (keys > 0 ? keys : warmupPuts));
           }
           for (ChildJvm c : children) {
             c.expect("REACHED", LONG);
           }
         }
-        long total = warmupPuts + count;
+        long total = keys > 0 ? keys + 1 : warmupPuts + count;
         for (ChildJvm c : children) {
           c.send("EXPECT " + total); // the clones poll their size from now on
         }
-        PutRun r = putAll(master, "k", count, threads, window, valueKind);
+        PutRun r = putAll(master, "k", count, threads, window, valueKind, false, keys);
+        if (keys > 0) {
+          Futures.await(master.put(Data.of("the-end"), Data.integer(0)), LONG, () -> "the end marker");
+        }
         long last = 0;
         StringBuilder per = new StringBuilder();
         for (ChildJvm c : children) {
@@ -209,10 +219,10 @@ public final class ReplicationBench {
         master.awaitIdle(Duration.ofSeconds(60)).get(70, TimeUnit.SECONDS);
         long idleWait = System.nanoTime() - idle0;
         System.out.println(String.format(Locale.ROOT,
-            "RESULT ReplicationBench mode=replicated clones=%d %s count=%d warmup-puts=%d elapsed=%s rate=%s"
+            "RESULT ReplicationBench mode=replicated clones=%d %s keys=%s count=%d warmup-puts=%d elapsed=%s rate=%s"
                 + " (first put -> last clone holds all) master-acked=%s master-ack-rate=%s clones-converged-at=[%s]"
                 + " then-master-idle-after=%s failures=%d%s",
-            clones, params(), count, warmupPuts, MacroSupport.secs(last), MacroSupport.rate(count, last),
+            clones, params(), keys > 0 ? Long.toString(keys) : "distinct", count, warmupPuts, MacroSupport.secs(last), MacroSupport.rate(count, last),
             MacroSupport.secs(r.nanos()), MacroSupport.rate(count, r.nanos()), per, MacroSupport.secs(idleWait),
             r.failures(), r.firstFailure()));
       } finally {
