@@ -85,6 +85,10 @@ public final class MasterState {
     boolean dirty;
     /** The master tick of the writer's last message. */
     long lastHeard;
+    /** In {@link #active}. */
+    boolean isActive;
+    /** The journal does not give this writer's state back: never retired (see {@link #retireSilentWriters}). */
+    boolean pinned;
 
     Writer(long clone) {
       this.clone = clone;
@@ -98,10 +102,17 @@ public final class MasterState {
   private final ChannelProducer<Long, Change> updates;
   private final Map<Long, EndpointId> cloneEndpoints = new HashMap<>();
   private final Map<Long, Writer> writers = new LinkedHashMap<>();
+  /**
+   * The writers with work for the end of the batch (a result to send or a state to save) or
+   * out-of-order writes held: the per-batch loops visit these, not every clone that ever wrote,
+   * so a master does not slow down as clones come and go (each attachment is a new writer).
+   */
+  private final List<Writer> active = new ArrayList<>();
   private final WriterJournal journal;
   private final List<Attach> attaches = new ArrayList<>();
   private long snapshots;
   private long ticks;
+  private long lastRetirement;
 
   public MasterState(StoreCore core, long epoch, ReplicationSettings settings, Transport transport) {
     this(core, epoch, settings, transport, WriterJournal.none());
@@ -321,6 +332,10 @@ public final class MasterState {
       }
     }
     w.respond = true; // even with nothing new, acknowledge what was applied
+    if (!w.isActive) {
+      w.isActive = true;
+      active.add(w);
+    }
 
   }
 
@@ -347,24 +362,31 @@ public final class MasterState {
     if (saved != null) {
       w.applied = saved.getApplied();
       w.resultsThrough = saved.getResultsThrough();
+      long now = updates.seq();
       for (WriteResult r : saved.getResultsList()) {
-        // A saved result carries the applied_seq of the epoch that applied it, which means nothing
-        // in this epoch: a clone synchronised with us would wait for that number (forever, if this
-        // epoch never gets that far). What the write did is in our backend, hence in every snapshot
-        // of this epoch, so 0 ("reflected by any state of this epoch") is the right answer.
-        w.results.put(r.getWriteSeq(), r.toBuilder().setAppliedSeq(0).build());
+        // A saved result carries the applied_seq of the epoch that applied it, which may mean
+        // nothing in this epoch (after a restart): a clone would wait for that number, forever if
+        // this epoch never gets that far. What the write did is committed in our backend, so every
+        // state of this epoch from the current position on reflects it: that position is the
+        // answer. (Not 0: a writer retired in memory is reloaded in the same epoch, where a clone
+        // cut off since may not have consumed the update yet.)
+        w.results.put(r.getWriteSeq(), r.toBuilder().setAppliedSeq(now).build());
       }
     }
     return w;
   }
 
-  /** A duplicate of an applied write whose result was not kept: a plain success (see {@link WriterJournal}). */
-  private static WriteResult impliedResult(long seq) {
-    return WriteResult.newBuilder().setWriteSeq(seq).setValue(NONE).build();
+  /**
+   * A duplicate of an applied write whose result was not kept (the writer was loaded from the
+   * journal): a plain success, reflected by every state from the current position on (see {@link
+   * #loadWriter}).
+   */
+  private WriteResult impliedResult(long seq) {
+    return WriteResult.newBuilder().setWriteSeq(seq).setValue(NONE).setAppliedSeq(updates.seq()).build();
   }
 
   private void saveWriters() {
-    for (Writer w : writers.values()) {
+    for (Writer w : active) {
       if (!w.dirty) {
         continue;
       }
@@ -401,7 +423,7 @@ public final class MasterState {
     while (!attaches.isEmpty()) {
       attach(attaches.remove(0));
     }
-    for (Writer w : writers.values()) {
+    for (Writer w : active) {
       if (!w.respond) {
         continue;
       }
@@ -411,6 +433,56 @@ public final class MasterState {
       w.respond = false;
       send(w.clone, StoreMessage.newBuilder().setWriteResults(b).build());
     }
+    deactivateSettled();
+  }
+
+  /** Drops from {@link #active} the writers with nothing left for a batch end or a tick. */
+  private void deactivateSettled() {
+    active.removeIf(w -> {
+      boolean settled = !w.respond && !w.dirty && w.early.isEmpty();
+      if (settled) {
+        w.isActive = false;
+      }
+      return settled;
+    });
+  }
+
+  /**
+   * Forgets, in memory, the writers silent for longer than the clone timeout whose state the
+   * journal gives back exactly (checked by reading it): if such a clone writes again, its state
+   * is loaded from the journal as after a restart. Without this, every clone that ever wrote
+   * (each attachment is a new writer) would stay in memory for the master's lifetime. A writer
+   * the journal does not remember (a backend without metadata) is kept: forgetting it could let
+   * a late resend be applied twice. Runs at most once per clone timeout.
+   */
+  private void retireSilentWriters() {
+    long timeout = settings.ticks(settings.cloneTimeout());
+    if (ticks - lastRetirement < timeout) {
+      return;
+    }
+    lastRetirement = ticks;
+    for (java.util.Iterator<Writer> it = writers.values().iterator(); it.hasNext();) {
+      Writer w = it.next();
+      if (w.isActive || w.pinned || ticks - w.lastHeard < timeout) {
+        continue;
+      }
+      WriterState saved = journal.load(w.clone);
+      if (saved == null || saved.getApplied() != w.applied) {
+        w.pinned = true;
+        continue;
+      }
+      it.remove();
+      if (!updates.has(w.clone)) {
+        cloneEndpoints.remove(w.clone);
+      }
+      log.debug("store {}: writer {} silent for {}, forgotten in memory (its journal entry remains)", core.name(),
+          Long.toUnsignedString(w.clone, 16), settings.cloneTimeout());
+    }
+  }
+
+  /** Writers held in memory (for tests and stats). */
+  int writersInMemory() {
+    return writers.size();
   }
 
   /** One store tick: expires due entries, commits, and runs the channel timers. */
@@ -420,6 +492,7 @@ public final class MasterState {
     endBatch();
     updates.tick();
     forgetStalledWrites();
+    retireSilentWriters();
   }
 
   /**
@@ -429,13 +502,14 @@ public final class MasterState {
    */
   private void forgetStalledWrites() {
     long timeout = settings.ticks(settings.cloneTimeout());
-    for (Writer w : writers.values()) {
+    for (Writer w : active) {
       if (!w.early.isEmpty() && ticks - w.lastHeard >= timeout) {
         log.info("store {}: dropped {} out-of-order write(s) of silent clone {}", core.name(), w.early.size(),
             Long.toUnsignedString(w.clone, 16));
         w.early.clear();
       }
     }
+    deactivateSettled();
   }
 
   /**
@@ -449,7 +523,7 @@ public final class MasterState {
     if (!updates.idle()) {
       return false;
     }
-    for (Writer w : writers.values()) {
+    for (Writer w : active) {
       if (!w.early.isEmpty() || w.respond) {
         return false;
       }

@@ -35,6 +35,34 @@ class ReplicationRegressionTest {
   }
 
   /**
+   * Bug (seed 2358, found while adding writer retirement): a master that had forgotten a silent
+   * writer in memory reloaded it from the journal in the same epoch and answered the writer's
+   * resend with applied_seq 0 ("reflected by any state"), although the clone, cut off meanwhile,
+   * had not received the update: it completed the write, and a read of its replica missed it.
+   */
+  @Test
+  void aWriteAnsweredByAWriterReloadedFromTheJournalWaitsUntilTheReplicaShowsIt() {
+    Wire w = synced(Wire.standard());
+    Wire.Outcome o = w.cloneWrite(put("k", "v"));
+    w.toMaster(w.take(w.toMaster, StoreMessage::hasWrites)); // applied; result and update are lost
+    w.toClone.clear();
+    for (int i = 0; i < 300; i++) { // the clone is cut off for 3 clone timeouts: the master
+      w.tick(true); // evicts it and retires its writer
+      w.toClone.clear();
+      w.toMaster.removeIf(b -> !Wire.parse(b).hasWrites());
+    }
+    assertThat(o.done).isFalse();
+    w.toMaster(w.take(w.toMaster, StoreMessage::hasWrites)); // the resend reaches the master,
+    w.toClone(w.take(w.toClone, StoreMessage::hasWriteResults)); // and its answer the clone
+    w.toClone.clear();
+
+    assertThat(o.done).as("completed before the replica shows the write").isFalse();
+    assertThat(w.runUntil(LONG_ENOUGH, () -> o.done)).isTrue();
+    assertThat(o.failure).isNull();
+    assertThat(o.replicaAtCompletion).containsEntry(Data.of("k"), Data.of("v"));
+  }
+
+  /**
    * Bug: a restarted master answered a resent write from its journal with the applied_seq of the
    * epoch that applied it; the clone, synchronised with the new epoch, waited for that sequence
    * number, and the write never completed while the new epoch stayed below it.

@@ -1,0 +1,124 @@
+package io.jbroker.replication.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.jbroker.data.BinaryCodec;
+import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.proto.replication.v1.StoreMessage;
+import io.jbroker.proto.replication.v1.WriteResults;
+import io.jbroker.proto.replication.v1.Writes;
+import io.jbroker.replication.internal.Messages;
+import io.jbroker.store.Backend;
+import io.jbroker.store.EntityId;
+import io.jbroker.store.ManualClock;
+import io.jbroker.store.Mutation;
+import io.jbroker.store.StoreCore;
+import io.jbroker.store.memory.MemoryBackend;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A master forgets, in memory, the writers (clone attachments) silent past the clone timeout,
+ * and only when its journal gives their state back: a late resend is still answered, never
+ * applied twice, and a master whose clones come and go does not keep them all.
+ */
+class WriterRetirementTest {
+  private static final EntityId MASTER = new EntityId(UUID.fromString("5746d8ee-3644-5bd2-9f54-d5a44c26c2a1"), 1);
+  private static final EntityId WRITER = new EntityId(UUID.fromString("00000000-0000-4000-8000-000000000001"), 7);
+
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final List<WriteResults> answers = new ArrayList<>();
+  private final ReplicationSettings settings = ReplicationSettings.defaults();
+
+  private MasterState master(Backend backend, WriterJournal journal) {
+    return new MasterState(new StoreCore("kv", backend, clock, MASTER), 1, settings, new MasterState.Transport() {
+      @Override
+      public void broadcast(StoreMessage message) {}
+
+      @Override
+      public void send(long clone, EndpointId endpoint, StoreMessage message) {
+        if (message.hasWriteResults()) {
+          answers.add(message.getWriteResults());
+        }
+      }
+    }, journal);
+  }
+
+  private static StoreMessage writes(long clone, long first, Mutation... mutations) {
+    byte[] endpoint = new byte[16];
+    endpoint[0] = (byte) clone;
+    endpoint[15] = 1;
+    Writes.Builder b = Writes.newBuilder().setClone(clone).setCloneEndpoint(ByteString.copyFrom(endpoint))
+        .setFirstSeq(first);
+    for (Mutation m : mutations) {
+      b.addMutations(Messages.mutation(m, WRITER));
+    }
+    return StoreMessage.newBuilder().setWrites(b).build();
+  }
+
+  private static Mutation increment() {
+    return new Mutation.Increment(Data.of("n"), Data.count(1), null);
+  }
+
+  /** Ticks past the clone timeout (and past the once-per-timeout retirement pass). */
+  private void passTheCloneTimeout(MasterState m) {
+    for (int i = 0; i <= 2 * settings.ticks(settings.cloneTimeout()) + 1; i++) {
+      m.tick();
+    }
+  }
+
+  @Test
+  void silentWritersAreForgottenInMemoryAndALateResendIsStillAnsweredFromTheJournal() {
+    Backend backend = new MemoryBackend();
+    MasterState m = master(backend, new BackendJournal(backend));
+    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MASTER);
+    StoreMessage first = writes(1, 1, increment(), new Mutation.PutUnique(Data.of("u"), Data.of("x"), null));
+    m.onMessage(first);
+    m.endBatch();
+    for (long clone = 2; clone <= 200; clone++) { // clones that wrote once and went away
+      m.onMessage(writes(clone, 1, increment()));
+    }
+    m.endBatch();
+    assertThat(m.core().get(Data.of("n"))).isEqualTo(Data.count(210));
+    assertThat(m.writersInMemory()).isEqualTo(200);
+
+    passTheCloneTimeout(m);
+    assertThat(m.writersInMemory()).isZero();
+    assertThat(m.idle()).isTrue();
+
+    answers.clear();
+    m.onMessage(first); // clone 1 never heard back and resends
+    m.endBatch();
+    assertThat(m.core().get(Data.of("n"))).as("not applied twice").isEqualTo(Data.count(210));
+    assertThat(answers).hasSize(1);
+    assertThat(answers.get(0).getAckedThrough()).isEqualTo(2);
+    assertThat(BinaryCodec.decode(answers.get(0).getResults(1).getValue().toByteArray()))
+        .as("put_unique's original answer").isEqualTo(Data.of(true));
+
+    m.onMessage(writes(1, 3, increment())); // and goes on writing
+    m.endBatch();
+    assertThat(m.core().get(Data.of("n"))).isEqualTo(Data.count(211));
+    assertThat(m.writersInMemory()).isEqualTo(1);
+  }
+
+  @Test
+  void writersAreKeptWhenTheJournalForgetsThem() {
+    MasterState m = master(new MemoryBackend(), WriterJournal.none());
+    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MASTER);
+    StoreMessage first = writes(1, 1, increment());
+    m.onMessage(first);
+    m.endBatch();
+
+    passTheCloneTimeout(m);
+    assertThat(m.writersInMemory()).isEqualTo(1);
+
+    m.onMessage(first);
+    m.endBatch();
+    assertThat(m.core().get(Data.of("n"))).as("not applied twice").isEqualTo(Data.count(11));
+  }
+}
