@@ -453,7 +453,9 @@ public final class MasterState {
    * is loaded from the journal as after a restart. Without this, every clone that ever wrote
    * (each attachment is a new writer) would stay in memory for the master's lifetime. A writer
    * the journal does not remember (a backend without metadata) is kept: forgetting it could let
-   * a late resend be applied twice. Runs at most once per clone timeout.
+   * a late resend be applied twice. Runs at most once per clone timeout. The journal entry
+   * itself stays in the backend's metadata (a few dozen bytes per clone that ever wrote): nothing
+   * tells a master that a clone will never come back, so it is kept rather than guessed away.
    */
   private void retireSilentWriters() {
     long timeout = settings.ticks(settings.cloneTimeout());
