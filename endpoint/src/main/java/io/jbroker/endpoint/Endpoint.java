@@ -139,6 +139,11 @@ public final class Endpoint implements AutoCloseable {
       public void deliver(String topic, Data data) {
         s.deliver(new Message(topic, data));
       }
+
+      @Override
+      public void endOfDeliveries() {
+        s.endOfDeliveries();
+      }
     };
     subscribers.put(s, sink);
     core.addDataSink(sink);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class Subscriber implements AutoCloseable {
   private final Endpoint endpoint;
-  private final ArrayBlockingQueue<Message> queue;
+  private final MessageQueue queue;
   private final OverflowPolicy policy;
   private final Set<String> topics = ConcurrentHashMap.newKeySet();
   private final AtomicLong dropped = new AtomicLong();
@@ -34,7 +33,7 @@ public final class Subscriber implements AutoCloseable {
 
   Subscriber(Endpoint endpoint, Collection<String> topics, int queueSize, OverflowPolicy policy) {
     this.endpoint = endpoint;
-    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.queue = new MessageQueue(queueSize);
     this.policy = policy;
     this.topics.addAll(topics);
     recomputeFilter();
@@ -64,7 +63,7 @@ public final class Subscriber implements AutoCloseable {
   /** The next message, waiting at most {@code timeout}; {@code null} if none arrived. */
   public Message poll(Duration timeout) {
     try {
-      return queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return queue.poll(timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -128,7 +127,10 @@ public final class Subscriber implements AutoCloseable {
     return filter;
   }
 
-  /** Offers a message from an I/O thread: never blocks; applies the overflow policy. */
+  /**
+   * Offers a message from an I/O thread: never blocks; applies the overflow policy. A waiting
+   * reader may only see it after {@link #endOfDeliveries()}.
+   */
   void deliver(Message m) {
     if (closed) {
       return;
@@ -158,13 +160,23 @@ public final class Subscriber implements AutoCloseable {
     }
   }
 
+  /** Whether a reader is blocked in a poll (for tests). */
+  boolean hasWaitingReader() {
+    return queue.hasWaitingReader();
+  }
+
+  /** Called by a delivering thread after a batch of {@link #deliver} calls: wakes a waiting reader. */
+  void endOfDeliveries() {
+    queue.wake();
+  }
+
   /** Runs {@code callback} for every message on a dedicated thread until closed. */
   void startCallback(Consumer<Message> callback, String name) {
     Thread t = new Thread(() -> {
       while (!closed || !queue.isEmpty()) {
         Message m;
         try {
-          m = queue.poll(100, TimeUnit.MILLISECONDS);
+          m = queue.poll(TimeUnit.MILLISECONDS.toNanos(100));
         } catch (InterruptedException e) {
           if (closed) {
             return;

@@ -110,6 +110,27 @@ class PubSubTest {
     assertThat(a.core().processedMessages(EnvelopeType.COMMAND)).isZero();
   }
 
+  /**
+   * Subscriber readers are woken once per socket read, not per message: a lone message must
+   * still wake a reader blocked in a long poll at once (not when its timeout ends).
+   */
+  @Test
+  void aLoneMessageWakesAReaderBlockedInALongPoll() throws Exception {
+    Endpoint a = nodes.create();
+    Endpoint b = nodes.create();
+    Subscriber s = b.subscribe("/wake");
+    Nodes.peer(a, b);
+    Nodes.awaitInterest(a, b, "/wake");
+    for (int round = 0; round < 3; round++) {
+      java.util.concurrent.CompletableFuture<Message> got =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> s.poll(Duration.ofMinutes(5)));
+      eventually().until(s::hasWaitingReader);
+      a.publish("/wake", Data.count(round));
+      assertThat(got.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(new Message("/wake", Data.count(round)));
+    }
+  }
+
   @Test
   void subscriptionMatchesByBytePrefix() {
     Endpoint a = nodes.create();

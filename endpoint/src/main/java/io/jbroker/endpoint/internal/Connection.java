@@ -145,6 +145,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (link != null) {
+      core.endOfDispatch();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     PeerLink l = link;
     if (l != null && ctx.channel().isWritable()) {
@@ -239,6 +247,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
       } finally {
         frame.release();
       }
+    }
+    if (link != null) {
+      core.endOfDispatch();
     }
   }
 

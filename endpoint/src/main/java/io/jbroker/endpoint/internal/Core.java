@@ -901,6 +901,16 @@ public final class Core {
     }
   }
 
+  /**
+   * Ends a batch of {@link #dispatch} calls on the calling I/O thread (the end of a socket read):
+   * subscribers' readers waiting for what was delivered are woken now, once per batch.
+   */
+  void endOfDispatch() {
+    for (DataSink s : routing.dataSinks) {
+      s.endOfDeliveries();
+    }
+  }
+
   private void deliverData(PeerLink from, Envelope env) {
     Routing r = routing;
     Data data = null;

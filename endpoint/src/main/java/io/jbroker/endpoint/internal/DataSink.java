@@ -8,6 +8,9 @@ public interface DataSink {
   /** The topic prefixes it wants. */
   Filter filter();
 
-  /** Delivers a message; must not block. */
+  /** Delivers a message; must not block. Its reader may only be woken by {@link #endOfDeliveries}. */
   void deliver(String topic, Data data);
+
+  /** Ends a batch of {@link #deliver} calls made by this thread (one socket read): wakes the reader. */
+  default void endOfDeliveries() {}
 }

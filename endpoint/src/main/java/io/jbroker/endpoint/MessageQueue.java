@@ -1,0 +1,162 @@
+package io.jbroker.endpoint;
+
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A subscriber's bounded queue: filled by I/O threads, drained by the subscriber's reader. Like
+ * an {@code ArrayBlockingQueue}, except that a reader waiting for messages is woken once per
+ * batch of deliveries rather than once per message: an I/O thread offers every message of one
+ * socket read and then calls {@link #wake()} (and wakes the reader early every {@value
+ * #WAKE_EVERY} messages, so a long read does not hold messages back). A wake-up is a system call
+ * on the I/O thread and a context switch for the reader; with a reader that keeps up, the queue
+ * is empty most of the time and an {@code ArrayBlockingQueue} paid both for nearly every message.
+ *
+ * <p>Thread-safe. A message offered is seen by a waiting reader at the latest when the offering
+ * thread calls {@link #wake()}: every delivery path of the endpoint does so at the end of its
+ * batch.
+ */
+final class MessageQueue {
+  /** A waiting reader is woken after this many undelivered offers even before {@link #wake()}. */
+  static final int WAKE_EVERY = 64;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Message[] items;
+  private int head;
+  private int count;
+  /** Readers waiting in {@link #poll(long)} (guarded by {@link #lock}). */
+  private int waiters;
+  /** Offers since the last signal while a reader waited (guarded by {@link #lock}). */
+  private int unsignalled;
+  /** Set by an offer that did not signal a waiting reader; cleared by {@link #wake()}. */
+  private volatile boolean wakePending;
+
+  MessageQueue(int capacity) {
+    if (capacity <= 0) {
+      throw new IllegalArgumentException("queue size must be positive, got " + capacity);
+    }
+    items = new Message[capacity];
+  }
+
+  /** Adds {@code m} if there is room; never blocks. */
+  boolean offer(Message m) {
+    lock.lock();
+    try {
+      if (count == items.length) {
+        return false;
+      }
+      items[(head + count) % items.length] = m;
+      count++;
+      if (waiters > 0) {
+        if (++unsignalled >= WAKE_EVERY) {
+          unsignalled = 0;
+          notEmpty.signal();
+        } else {
+          wakePending = true;
+        }
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes a waiting reader if messages were offered without waking it. */
+  void wake() {
+    if (!wakePending) {
+      return;
+    }
+    lock.lock();
+    try {
+      wakePending = false;
+      unsignalled = 0;
+      if (waiters > 0 && count > 0) {
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The oldest message, or null. */
+  Message poll() {
+    lock.lock();
+    try {
+      return count == 0 ? null : take();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The oldest message, waiting at most {@code nanos} for one; null if none came. */
+  Message poll(long nanos) throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      while (count == 0) {
+        if (nanos <= 0) {
+          return null;
+        }
+        waiters++;
+        try {
+          nanos = notEmpty.awaitNanos(nanos);
+        } finally {
+          waiters--;
+        }
+      }
+      Message m = take();
+      if (count > 0 && waiters > 0) {
+        notEmpty.signal(); // another reader may take the rest
+      }
+      return m;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves up to {@code max} waiting messages to {@code out}, oldest first; how many. */
+  int drainTo(List<Message> out, int max) {
+    lock.lock();
+    try {
+      int n = Math.min(max, count);
+      for (int i = 0; i < n; i++) {
+        out.add(take());
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int size() {
+    lock.lock();
+    try {
+      return count;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isEmpty() {
+    return size() == 0;
+  }
+
+  private Message take() {
+    Message m = items[head];
+    items[head] = null;
+    head = (head + 1) % items.length;
+    count--;
+    return m;
+  }
+
+  /** For tests: whether a reader is waiting. */
+  boolean hasWaitingReader() {
+    lock.lock();
+    try {
+      return waiters > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
