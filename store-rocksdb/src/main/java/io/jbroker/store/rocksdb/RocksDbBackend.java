@@ -65,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * Puts, erases and {@link #putMeta} values are buffered in Java — {@code pending} maps each key
  * written since the last batch write to its newest record (or {@code ERASED}), {@code
  * pendingMeta} each metadata name to its newest value — and given to RocksDB as one {@link
- * WriteBatch}: at {@link #sync()}, before a scan or a metadata read, and whenever {@value
- * #MAX_BATCH} keys or {@value #MAX_BATCH_BYTES} bytes are buffered. Point reads look in {@code
- * pending} first, so every write is visible to every later read at once. The batch is built in
+ * WriteBatch}: at {@link #sync()}, before a scan, and whenever {@value #MAX_BATCH} keys or
+ * {@value #MAX_BATCH_BYTES} bytes are buffered. Point reads (and {@link #getMeta}) look in the
+ * buffer first, so every write is visible to every later read at once. The batch is built in
  * key order with one record per key: RocksDB passes once through its write path (write-thread
  * queue, log record) for all the writes instead of once per write, a key overwritten several
  * times in one commit reaches the memtable once, and memtable inserts in key order search less of
@@ -78,8 +78,8 @@ import org.slf4j.LoggerFactory;
  * group-commit point: it writes the batch, then the buffered log to the operating system
  * (relaxed: the writes now survive a kill -9 of the process) and, when durable, fsyncs it once
  * for every write since the previous sync. A batch write that fails keeps {@code pending} and
- * {@code pendingMeta} as they were (the writes stay visible, and the failure is reported by the sync, so the
- * store core acknowledges none of them); the next sync retries it, and a write that finds the
+ * {@code pendingMeta} as they were (the writes stay visible, and the failure is reported by the
+ * sync, so the store core acknowledges none of them); the next sync retries it, and a write that finds the
  * batch full and cannot write it fails before it changes anything. {@link #clear()} drops and
  * recreates the entries column family, which takes constant time whatever the size and is
  * recorded in the (synced) MANIFEST at once.
