@@ -8,8 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A subscriber's bounded queue: filled by I/O threads, drained by the subscriber's reader. Like
  * an {@code ArrayBlockingQueue}, except that a reader waiting for messages is woken once per
  * batch of deliveries rather than once per message: an I/O thread offers every message of one
- * socket read and then calls {@link #wake()} (and wakes the reader early every {@value
- * #WAKE_EVERY} messages, so a long read does not hold messages back). A wake-up is a system call
+ * socket read and then calls {@link #wake()} (and wakes the reader early every {@link
+ * #wakeEvery()} messages, or when the queue is full, so a long read does not hold messages back
+ * or overflow a queue its reader would drain). A wake-up is a system call
  * on the I/O thread and a context switch for the reader; with a reader that keeps up, the queue
  * is empty most of the time and an {@code ArrayBlockingQueue} paid both for nearly every message.
  *
@@ -18,12 +19,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * batch.
  */
 final class MessageQueue {
-  /** A waiting reader is woken after this many undelivered offers even before {@link #wake()}. */
+  /**
+   * A waiting reader is woken after this many offers even before {@link #wake()} — fewer for a
+   * small queue (see {@link #wakeEvery()}).
+   */
   static final int WAKE_EVERY = 64;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
   private final Message[] items;
+  private final int wakeEvery;
   private int head;
   private int count;
   /** Readers waiting in {@link #poll(long)} (guarded by {@link #lock}). */
@@ -38,6 +43,16 @@ final class MessageQueue {
       throw new IllegalArgumentException("queue size must be positive, got " + capacity);
     }
     items = new Message[capacity];
+    wakeEvery = Math.max(1, Math.min(WAKE_EVERY, capacity / 8));
+  }
+
+  /**
+   * After how many offers a waiting reader is woken without {@link #wake()}: {@value
+   * #WAKE_EVERY}, or an eighth of the capacity if that is less, so that a reader that keeps up
+   * is never left asleep while a small queue fills. A full queue wakes it in any case.
+   */
+  int wakeEvery() {
+    return wakeEvery;
   }
 
   /** Adds {@code m} if there is room; never blocks. */
@@ -49,17 +64,23 @@ final class MessageQueue {
       }
       items[(head + count) % items.length] = m;
       count++;
-      if (waiters > 0) {
-        if (++unsignalled >= WAKE_EVERY) {
-          unsignalled = 0;
-          notEmpty.signal();
-        } else {
-          wakePending = true;
-        }
-      }
+      added(1);
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Signal bookkeeping for {@code n} messages just added (lock held). */
+  private void added(int n) {
+    if (n > 0 && waiters > 0) {
+      unsignalled += n;
+      if (unsignalled >= wakeEvery || count == items.length) {
+        unsignalled = 0;
+        notEmpty.signal();
+      } else {
+        wakePending = true;
+      }
     }
   }
 

@@ -61,13 +61,25 @@ class MessageQueueTest {
 
   @Test
   void aLongBatchWakesTheReaderBeforeItEnds() throws Exception {
-    MessageQueue q = new MessageQueue(1000);
+    MessageQueue q = new MessageQueue(10_000);
+    assertThat(q.wakeEvery()).isEqualTo(MessageQueue.WAKE_EVERY);
     CompletableFuture<Message> got = waitingReader(q);
     for (int i = 0; i < MessageQueue.WAKE_EVERY; i++) {
       q.offer(m(i));
     }
     // no wake(): the 64th offer has woken the reader
     assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(m(0));
+  }
+
+  @Test
+  void aSmallQueueWakesItsReaderSoonerAndAFullOneAlways() throws Exception {
+    assertThat(new MessageQueue(64).wakeEvery()).isEqualTo(8);
+    assertThat(new MessageQueue(4).wakeEvery()).isEqualTo(1);
+    MessageQueue q = new MessageQueue(16);
+    CompletableFuture<Message> got = waitingReader(q);
+    q.offer(m(1)); // below wakeEvery (2): no wake yet, but
+    q.offer(m(2)); // this reaches it
+    assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo(m(1));
   }
 
   @Test
