@@ -64,23 +64,17 @@ final class MessageQueue {
       }
       items[(head + count) % items.length] = m;
       count++;
-      added(1);
+      if (waiters > 0) {
+        if (++unsignalled >= wakeEvery || count == items.length) {
+          unsignalled = 0;
+          notEmpty.signal();
+        } else {
+          wakePending = true;
+        }
+      }
       return true;
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** Signal bookkeeping for {@code n} messages just added (lock held). */
-  private void added(int n) {
-    if (n > 0 && waiters > 0) {
-      unsignalled += n;
-      if (unsignalled >= wakeEvery || count == items.length) {
-        unsignalled = 0;
-        notEmpty.signal();
-      } else {
-        wakePending = true;
-      }
     }
   }
 

@@ -2,27 +2,22 @@ package io.jbroker.replication.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.proto.replication.v1.WriteResult;
 import io.jbroker.proto.replication.v1.WriteResults;
-import io.jbroker.proto.replication.v1.Writes;
-import io.jbroker.replication.internal.Messages;
 import io.jbroker.store.Backend;
 import io.jbroker.store.BackendOptions;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.ManualClock;
 import io.jbroker.store.Mutation;
-import io.jbroker.store.StoreCore;
 import io.jbroker.store.sqlite.SqliteBackend;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +29,7 @@ class MasterRestartJournalTest {
   private static final long CLONE = 0x42L;
   private static final EndpointId CLONE_ENDPOINT = EndpointId.of(new byte[] {
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
-  private static final EntityId MASTER = new EntityId(UUID.fromString("5746d8ee-3644-5bd2-9f54-d5a44c26c2a1"), 1);
-  private static final EntityId WRITER = new EntityId(UUID.fromString("00000000-0000-4000-8000-000000000001"), 7);
+  private static final EntityId MASTER = MasterHarness.MASTER;
 
   @TempDir Path dir;
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -46,27 +40,11 @@ class MasterRestartJournalTest {
   }
 
   private MasterState master(Backend backend, long epoch, WriterJournal journal) {
-    return new MasterState(new StoreCore("kv", backend, clock, MASTER), epoch, ReplicationSettings.defaults(),
-        new MasterState.Transport() {
-          @Override
-          public void broadcast(StoreMessage message) {}
-
-          @Override
-          public void send(long clone, EndpointId endpoint, StoreMessage message) {
-            if (message.hasWriteResults()) {
-              answers.add(message.getWriteResults());
-            }
-          }
-        }, journal);
+    return MasterHarness.master(backend, epoch, clock, ReplicationSettings.defaults(), journal, answers);
   }
 
   private static StoreMessage writes(long first, Mutation... mutations) {
-    Writes.Builder b = Writes.newBuilder().setClone(CLONE).setCloneEndpoint(ByteString.copyFrom(CLONE_ENDPOINT.bytes()))
-        .setFirstSeq(first);
-    for (Mutation m : mutations) {
-      b.addMutations(Messages.mutation(m, WRITER));
-    }
-    return StoreMessage.newBuilder().setWrites(b).build();
+    return MasterHarness.writes(CLONE, CLONE_ENDPOINT, first, mutations);
   }
 
   private static Data result(WriteResult r) {

@@ -2,24 +2,18 @@ package io.jbroker.replication.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.proto.replication.v1.WriteResults;
-import io.jbroker.proto.replication.v1.Writes;
-import io.jbroker.replication.internal.Messages;
 import io.jbroker.store.Backend;
-import io.jbroker.store.EntityId;
 import io.jbroker.store.ManualClock;
 import io.jbroker.store.Mutation;
-import io.jbroker.store.StoreCore;
 import io.jbroker.store.memory.MemoryBackend;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,37 +22,20 @@ import org.junit.jupiter.api.Test;
  * applied twice, and a master whose clones come and go does not keep them all.
  */
 class WriterRetirementTest {
-  private static final EntityId MASTER = new EntityId(UUID.fromString("5746d8ee-3644-5bd2-9f54-d5a44c26c2a1"), 1);
-  private static final EntityId WRITER = new EntityId(UUID.fromString("00000000-0000-4000-8000-000000000001"), 7);
-
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<WriteResults> answers = new ArrayList<>();
   private final ReplicationSettings settings = ReplicationSettings.defaults();
 
   private MasterState master(Backend backend, WriterJournal journal) {
-    return new MasterState(new StoreCore("kv", backend, clock, MASTER), 1, settings, new MasterState.Transport() {
-      @Override
-      public void broadcast(StoreMessage message) {}
-
-      @Override
-      public void send(long clone, EndpointId endpoint, StoreMessage message) {
-        if (message.hasWriteResults()) {
-          answers.add(message.getWriteResults());
-        }
-      }
-    }, journal);
+    return MasterHarness.master(backend, 1, clock, settings, journal, answers);
   }
 
+  /** Clone {@code clone} (its endpoint derived from the number) writing from {@code first} on. */
   private static StoreMessage writes(long clone, long first, Mutation... mutations) {
     byte[] endpoint = new byte[16];
     endpoint[0] = (byte) clone;
     endpoint[15] = 1;
-    Writes.Builder b = Writes.newBuilder().setClone(clone).setCloneEndpoint(ByteString.copyFrom(endpoint))
-        .setFirstSeq(first);
-    for (Mutation m : mutations) {
-      b.addMutations(Messages.mutation(m, WRITER));
-    }
-    return StoreMessage.newBuilder().setWrites(b).build();
+    return MasterHarness.writes(clone, EndpointId.of(endpoint), first, mutations);
   }
 
   private static Mutation increment() {
@@ -76,7 +53,7 @@ class WriterRetirementTest {
   void silentWritersAreForgottenInMemoryAndALateResendIsStillAnsweredFromTheJournal() {
     Backend backend = new MemoryBackend();
     MasterState m = master(backend, new BackendJournal(backend));
-    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MASTER);
+    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MasterHarness.MASTER);
     StoreMessage first = writes(1, 1, increment(), new Mutation.PutUnique(Data.of("u"), Data.of("x"), null));
     m.onMessage(first);
     m.endBatch();
@@ -109,7 +86,7 @@ class WriterRetirementTest {
   @Test
   void writersAreKeptWhenTheJournalForgetsThem() {
     MasterState m = master(new MemoryBackend(), WriterJournal.none());
-    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MASTER);
+    m.apply(new Mutation.Put(Data.of("n"), Data.count(10), null), MasterHarness.MASTER);
     StoreMessage first = writes(1, 1, increment());
     m.onMessage(first);
     m.endBatch();
