@@ -83,6 +83,13 @@ public interface Backend extends AutoCloseable {
   /** Number of entries. */
   long size();
 
+  /**
+   * A hint that about {@code entries} entries in total are about to be held (a clone receiving a
+   * snapshot of that size), so a backend can size its structures once instead of growing them
+   * step by step. Only a hint: it changes no content and may be ignored (the default).
+   */
+  default void expectEntries(long entries) {}
+
   /** Whether there are no entries; backends override it when {@link #size()} is expensive. */
   default boolean isEmpty() {
     return size() == 0;

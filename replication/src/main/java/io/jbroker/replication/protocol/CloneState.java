@@ -206,8 +206,17 @@ public final class CloneState {
   private long snapshotId;
   private long snapshotEpoch;
   private long snapshotAttempt;
-  private SnapshotChunk[] chunks;
+  /** Chunks by index ({@code null}: not received yet; {@link #APPLIED}: received and applied). */
+  private ArrayList<SnapshotChunk> chunks;
   private int chunksReceived;
+  /** Number of chunks, known once the last one arrived; -1 before. */
+  private int chunksTotal;
+  /** Chunks below this index are applied (incremental snapshots only). */
+  private int chunksApplied;
+  /** Whether chunks are applied as they arrive (see {@link #snapshot}). */
+  private boolean incremental;
+  /** Entries of the current snapshot applied so far (for the log). */
+  private long snapshotEntries;
 
   // writes
   private long nextWriteSeq = 1;
@@ -433,50 +442,82 @@ public final class CloneState {
       snapshotId = c.getSnapshotId();
       snapshotEpoch = c.getEpoch();
       snapshotAttempt = c.getAttempt();
-      chunks = new SnapshotChunk[Math.max(1, c.getCount())];
+      chunks = new ArrayList<>();
       chunksReceived = 0;
+      chunksTotal = -1;
+      chunksApplied = 0;
+      snapshotEntries = 0;
+      // A clone that never synchronised holds its reads and has nothing to keep: it applies the
+      // chunks as they arrive (in index order), overlapping the transfer. Should this snapshot be
+      // abandoned half-way, the next one finds the replica non-empty and is applied as a whole,
+      // erasing what this one left that the next lacks.
+      incremental = !everSynced && replica.backend().isEmpty();
     }
-    if (c.getIndex() < chunks.length && chunks[c.getIndex()] == null) {
-      chunks[c.getIndex()] = c;
+    int index = c.getIndex();
+    if (index < 0 || index > MAX_SNAPSHOT_CHUNKS || (chunksTotal >= 0 && index >= chunksTotal)) {
+      log.warn("store {}: ignored snapshot chunk {} (count {}, known total {})", name, index, c.getCount(), chunksTotal);
+      return;
+    }
+    if (c.getCount() > 0) {
+      if ((chunksTotal >= 0 && chunksTotal != c.getCount()) || chunks.size() > c.getCount()) {
+        log.warn("store {}: snapshot {} gives {} chunks after {} were seen; waiting for the next one", name,
+            snapshotId, c.getCount(), Math.max(chunksTotal, chunks.size()));
+        chunks = null;
+        return;
+      }
+      chunksTotal = c.getCount();
+    }
+    if (index == 0 && c.getExpectedEntries() > 0 && incremental) {
+      replica.backend().expectEntries(c.getExpectedEntries());
+    }
+    while (chunks.size() <= index) {
+      chunks.add(null);
+    }
+    if (chunks.get(index) == null) {
+      chunks.set(index, c);
       chunksReceived++;
     }
-    if (chunksReceived == chunks.length) {
+    if (incremental) {
+      while (chunksApplied < chunks.size() && chunks.get(chunksApplied) != null) {
+        if (chunks.get(chunksApplied) != APPLIED) {
+          applyChunk(chunks.get(chunksApplied), null);
+          chunks.set(chunksApplied, APPLIED);
+        }
+        chunksApplied++;
+      }
+    }
+    if (chunksReceived == chunksTotal) {
       applySnapshot(c.getEpoch(), c.getAsOfSeq());
     }
   }
 
-  /** Replaces the replica with the snapshot, then applies the updates after it (held by the consumer). */
+  /** Marks a chunk that was received and applied. */
+  private static final SnapshotChunk APPLIED = SnapshotChunk.getDefaultInstance();
+
+  /** Chunk indexes above this are refused (a snapshot of 2^24 chunks would be ~10^11 entries). */
+  private static final int MAX_SNAPSHOT_CHUNKS = 1 << 24;
+
+  /**
+   * Completes the snapshot: applies the chunks not applied yet (all of them, unless {@link
+   * #incremental}) in index order, so a backend keeping an ordered index receives sorted appends;
+   * then erases the keys the replica held before that the snapshot lacks. An entry already held
+   * with the same value and deadline is left alone (no event). Then the updates after the snapshot
+   * (held by the consumer) follow.
+   */
   private void applySnapshot(long epoch, long asOf) {
-    SnapshotChunk[] all = chunks;
+    List<SnapshotChunk> all = chunks;
     chunks = null;
-    Map<Key, Entry> entries = new HashMap<>();
+    Set<Key> notInSnapshot = new HashSet<>();
+    if (!incremental) {
+      replica.snapshot((k, v, d) -> notInSnapshot.add(k));
+    }
     for (SnapshotChunk c : all) {
-      for (Entry e : c.getEntriesList()) {
-        entries.put(Key.ofEncoded(e.getKey().toByteArray()), e);
+      if (c != APPLIED) {
+        applyChunk(c, notInSnapshot);
       }
     }
-    Set<Key> present = new HashSet<>();
-    replica.snapshot((k, v, d) -> present.add(k));
-    for (Key k : present) {
-      if (!entries.containsKey(k)) {
-        replica.applyChange(new StoreChange.Erase(k, null));
-      }
-    }
-    EntityId masterId = null;
-    for (Map.Entry<Key, Entry> e : entries.entrySet()) {
-      Entry en = e.getValue();
-      Data value;
-      try {
-        value = Messages.data(en.getValue());
-      } catch (BrokerException ex) {
-        log.warn("store {}: undecodable value in snapshot for key {}: {}", name, e.getKey(), ex.getMessage());
-        continue;
-      }
-      Backend.Entry old = replica.entry(e.getKey());
-      long deadline = en.hasDeadline() ? en.getDeadline() : Backend.NO_DEADLINE;
-      if (old == null || !old.value().equals(value) || old.deadline() != deadline) {
-        replica.applyChange(new StoreChange.Upsert(e.getKey(), value, deadline, null, masterId));
-      }
+    for (Key k : notInSnapshot) {
+      replica.applyChange(new StoreChange.Erase(k, null));
     }
     replicaEpoch = epoch;
     replicaSeq = asOf;
@@ -484,7 +525,36 @@ public final class CloneState {
     requeueOtherEpochs(epoch);
     broken = false;
     synced();
-    log.info("store {}: clone synchronised by snapshot of {} entries as of {}", name, entries.size(), asOf);
+    log.info("store {}: clone synchronised by snapshot of {} entries as of {}", name, snapshotEntries, asOf);
+    snapshotEntries = 0;
+  }
+
+  /**
+   * Upserts a chunk's entries into the replica. {@code notInSnapshot}: the replica's keys not seen
+   * in the snapshot so far (the keys of this chunk are removed from it); {@code null} when the
+   * replica held nothing when the snapshot began.
+   */
+  private void applyChunk(SnapshotChunk c, Set<Key> notInSnapshot) {
+    for (Entry en : c.getEntriesList()) {
+      Key key = Key.ofEncoded(en.getKey().toByteArray());
+      boolean held = notInSnapshot != null && !notInSnapshot.isEmpty() && notInSnapshot.remove(key);
+      Data value;
+      try {
+        value = Messages.data(en.getValue());
+      } catch (BrokerException ex) {
+        log.warn("store {}: undecodable value in snapshot for key {}: {}", name, key, ex.getMessage());
+        continue;
+      }
+      long deadline = en.hasDeadline() ? en.getDeadline() : Backend.NO_DEADLINE;
+      if (held) {
+        Backend.Entry old = replica.entry(key);
+        if (old != null && old.value().equals(value) && old.deadline() == deadline) {
+          continue;
+        }
+      }
+      replica.applyChange(new StoreChange.Upsert(key, value, deadline, null, null));
+    }
+    snapshotEntries += c.getEntriesCount();
   }
 
   private void results(WriteResults r) {

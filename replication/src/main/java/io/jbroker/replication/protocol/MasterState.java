@@ -1,6 +1,7 @@
 package io.jbroker.replication.protocol;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.endpoint.wire.EndpointId;
@@ -23,6 +24,7 @@ import io.jbroker.proto.replication.v1.Writes;
 import io.jbroker.replication.channel.ChannelProducer;
 import io.jbroker.replication.internal.Messages;
 import io.jbroker.store.Backend;
+import io.jbroker.store.Key;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.Mutation;
 import io.jbroker.store.StoreCore;
@@ -236,34 +238,64 @@ public final class MasterState {
     sendSnapshot(clone, a.getAttempt());
   }
 
+  /**
+   * Sends clone {@code clone} a snapshot as of the last update: chunks of {@code snapshotChunk}
+   * entries in key order, each sent as soon as it is read (the clone can decode and apply the first
+   * ones while the master reads the rest, and no chunk waits in memory); the last chunk carries the
+   * number of chunks. The updates after the snapshot follow on the clone's path.
+   */
   private void sendSnapshot(long clone, long attempt) {
     long asOf = updates.seq();
     long id = ++snapshots;
-    List<List<Entry>> chunks = new ArrayList<>();
-    List<Entry> current = new ArrayList<>();
-    int chunk = settings.snapshotChunk();
-    core.snapshot((k, v, d) -> {
-      Entry.Builder e = Entry.newBuilder().setKey(ByteString.copyFrom(k.encoded()))
-          .setValue(ByteString.copyFrom(BinaryCodec.encode(v)));
-      if (d != Backend.NO_DEADLINE) {
-        e.setDeadline(d);
-      }
-      current.add(e.build());
-      if (current.size() == chunk) {
-        chunks.add(new ArrayList<>(current));
-        current.clear();
-      }
-    });
-    if (!current.isEmpty() || chunks.isEmpty()) {
-      chunks.add(new ArrayList<>(current));
-    }
     updates.add(clone, asOf);
-    log.debug("store {}: snapshot {} of {} chunk(s) as of {} to clone {}", core.name(), id, chunks.size(), asOf,
+    SnapshotSender sender = new SnapshotSender(clone, id, asOf, attempt, core.backend().size());
+    core.snapshot(sender);
+    int chunks = sender.finish();
+    log.debug("store {}: snapshot {} of {} chunk(s) as of {} to clone {}", core.name(), id, chunks, asOf,
         Long.toHexString(clone));
-    for (int i = 0; i < chunks.size(); i++) {
-      send(clone, StoreMessage.newBuilder().setSnapshot(SnapshotChunk.newBuilder().setEpoch(epoch).setTarget(clone)
-          .setSnapshotId(id).setAsOfSeq(asOf).setIndex(i).setCount(chunks.size()).addAllEntries(chunks.get(i))
-          .setAttempt(attempt)).build());
+  }
+
+  /** Builds and sends the chunks of one snapshot while the backend is read. */
+  private final class SnapshotSender implements Backend.EntryVisitor {
+    private final long clone;
+    private final long id;
+    private final long asOf;
+    private final long attempt;
+    private final int chunkSize = settings.snapshotChunk();
+    private SnapshotChunk.Builder chunk;
+    private int index;
+
+    SnapshotSender(long clone, long id, long asOf, long attempt, long expectedEntries) {
+      this.clone = clone;
+      this.id = id;
+      this.asOf = asOf;
+      this.attempt = attempt;
+      this.chunk = newChunk().setExpectedEntries(expectedEntries);
+    }
+
+    private SnapshotChunk.Builder newChunk() {
+      return SnapshotChunk.newBuilder().setEpoch(epoch).setTarget(clone).setSnapshotId(id).setAsOfSeq(asOf)
+          .setIndex(index).setAttempt(attempt);
+    }
+
+    @Override
+    public void visit(Key k, Data v, long deadline) {
+      Entry.Builder e = chunk.addEntriesBuilder().setKey(UnsafeByteOperations.unsafeWrap(k.encoded()))
+          .setValue(UnsafeByteOperations.unsafeWrap(BinaryCodec.encode(v)));
+      if (deadline != Backend.NO_DEADLINE) {
+        e.setDeadline(deadline);
+      }
+      if (chunk.getEntriesCount() == chunkSize) {
+        send(clone, StoreMessage.newBuilder().setSnapshot(chunk).build());
+        index++;
+        chunk = newChunk();
+      }
+    }
+
+    /** Sends the last chunk (possibly empty), which tells the number of chunks; returns it. */
+    int finish() {
+      send(clone, StoreMessage.newBuilder().setSnapshot(chunk.setCount(index + 1)).build());
+      return index + 1;
     }
   }
 

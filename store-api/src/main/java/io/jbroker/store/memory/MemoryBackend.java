@@ -36,7 +36,7 @@ public final class MemoryBackend implements Backend {
    * Key → the value ({@link Data}) of an entry without a deadline, or its {@link Entry}: one
    * object fewer per entry for the garbage collector to trace in the common case.
    */
-  private final HashMap<Key, Object> entries = new HashMap<>();
+  private HashMap<Key, Object> entries = new HashMap<>();
   private final HashMap<String, byte[]> meta = new HashMap<>();
   /** Sorted, without duplicates; may hold erased keys (not in {@link #entries}). */
   private Key[] sorted = NO_KEYS;
@@ -47,6 +47,22 @@ public final class MemoryBackend implements Backend {
   /** Erasures since the last merge (an upper bound of the erased keys in the index). */
   private int erasedSinceMerge;
   private boolean closed;
+
+  /**
+   * Re-creates the hash table at the capacity for {@code expected} entries (at most 16 M: a hint
+   * never makes the table larger than that) unless it is about that large already.
+   */
+  @Override
+  public void expectEntries(long expected) {
+    checkOpen();
+    long wanted = Math.min(expected, 1L << 24);
+    if (wanted <= entries.size() * 2L) { // big enough already: at most one more doubling
+      return;
+    }
+    HashMap<Key, Object> resized = new HashMap<>((int) (wanted / 0.75f) + 1);
+    resized.putAll(entries);
+    entries = resized;
+  }
 
   @Override
   public Entry get(Key key) {
