@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -53,6 +54,49 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsContexts {
   private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+
+  /** System property choosing the TLS engine of the certificate-based modes: auto, openssl or jdk. */
+  public static final String PROVIDER_PROPERTY = "jbroker.tls.provider";
+
+  /**
+   * The engine of the certificate-based modes, chosen once per JVM (a holder, so that the
+   * anonymous mode, which must configure the JDK's provider before anything touches it, never
+   * triggers the probe): BoringSSL through netty-tcnative when its native library loads here
+   * ({@code auto}, the default, or {@code openssl}), else the JDK's. BoringSSL's AES-GCM runs
+   * several times faster than JDK 17's, which matters at hundreds of megabytes per second; the
+   * JDK provider needs the {@link HeapCiphertext} cumulator to use its GHASH intrinsic at all.
+   */
+  private static final class Provider {
+    static final SslProvider CHOSEN = choose(System.getProperty(PROVIDER_PROPERTY, "auto"));
+
+    private static SslProvider choose(String wanted) {
+      switch (wanted.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "jdk":
+          return SslProvider.JDK;
+        case "openssl":
+          if (!OpenSsl.isAvailable()) {
+            throw new BrokerException(ErrorCode.UNSPECIFIED, PROVIDER_PROPERTY
+                + "=openssl but netty-tcnative's BoringSSL does not load here: " + OpenSsl.unavailabilityCause());
+          }
+          return SslProvider.OPENSSL;
+        case "auto":
+          if (OpenSsl.isAvailable()) {
+            return SslProvider.OPENSSL;
+          }
+          LOG.info("TLS via the JDK provider: netty-tcnative's BoringSSL does not load here ({})",
+              String.valueOf(OpenSsl.unavailabilityCause()));
+          return SslProvider.JDK;
+        default:
+          throw new BrokerException(ErrorCode.UNSPECIFIED, "system property " + PROVIDER_PROPERTY + "='" + wanted
+              + "' is not one of auto, openssl, jdk");
+      }
+    }
+  }
+
+  /** The engine of the certificate-based modes in this JVM ({@code OPENSSL} or {@code JDK}). */
+  public static SslProvider provider() {
+    return Provider.CHOSEN;
+  }
 
   private static final TlsContexts DISABLED = new TlsContexts(TlsConfig.Mode.DISABLED, null, null, null);
 
@@ -105,16 +149,17 @@ public final class TlsContexts {
       anchors.addAll(PemFiles.readCaPath(config.caPath()));
     }
     List<X509Certificate> trusted = new ArrayList<>(anchors);
+    AlertingTrustManager trust = AlertingTrustManager.trusting(trusted);
     OwnKeyManager identity = new OwnKeyManager(key, chain);
     SslContext server =
         build(
             certificateModes(SslContextBuilder.forServer(identity))
-                .trustManager(trusted)
+                .trustManager(trust)
                 .clientAuth(ClientAuth.REQUIRE),
             "authenticated server");
     SslContext client =
         build(
-            certificateModes(SslContextBuilder.forClient()).keyManager(identity).trustManager(trusted),
+            certificateModes(SslContextBuilder.forClient()).keyManager(identity).trustManager(trust),
             "authenticated client");
     LOG.debug(
         "authenticated TLS as {} with {} trust anchor(s)",
@@ -139,7 +184,7 @@ public final class TlsContexts {
   /** Settings shared by the ephemeral and authenticated modes: JDK provider, protocols, suites. */
   private static SslContextBuilder certificateModes(SslContextBuilder builder) {
     return builder
-        .sslProvider(SslProvider.JDK)
+        .sslProvider(provider())
         .protocols(TlsParameters.PROTOCOLS)
         .ciphers(TlsParameters.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
         // Broker verifies only the chain, never the peer's name (Netty 4.2 defaults to HTTPS).
@@ -182,7 +227,7 @@ public final class TlsContexts {
   public SslHandler newServerHandler(ByteBufAllocator alloc) {
     requireEnabled();
     SslHandler handler = server.newHandler(alloc);
-    handler.setCumulator(HeapCiphertext.CUMULATOR);
+    useHeapCiphertextForJdk(handler);
     SSLEngine engine = handler.engine();
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setUseCipherSuitesOrder(true);
@@ -200,8 +245,15 @@ public final class TlsContexts {
   public SslHandler newClientHandler(ByteBufAllocator alloc, String peerHost, int peerPort) {
     requireEnabled();
     SslHandler handler = client.newHandler(alloc, peerHost, peerPort);
-    handler.setCumulator(HeapCiphertext.CUMULATOR);
+    useHeapCiphertextForJdk(handler);
     return handler;
+  }
+
+  /** The JDK's engine decrypts much faster from heap buffers (see {@link HeapCiphertext}). */
+  private static void useHeapCiphertextForJdk(SslHandler handler) {
+    if (!(handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine)) {
+      handler.setCumulator(HeapCiphertext.CUMULATOR);
+    }
   }
 
   private void requireEnabled() {

@@ -19,7 +19,8 @@ import java.util.Set;
  * right after it) into a short reason for a status event. See {@link
  * TlsContexts#describeFailure(Throwable)} for the reasons and their meaning.
  *
- * <p>The JDK provider reports most causes only through exception messages and alert names, so
+ * <p>The JDK provider reports most causes only through exception messages and alert names, and
+ * BoringSSL through its error strings ({@code error:...:SSL routines:OPENSSL_internal:<REASON>}), so
  * the rules below look at the classes of the whole cause chain first and then at its messages;
  * the first matching rule wins, most specific first.
  */
@@ -76,7 +77,8 @@ final class TlsFailures {
       }
     }
     String text = all.toString();
-    if (text.contains("empty client certificate chain") || text.contains("empty server certificate chain")) {
+    if (text.contains("empty client certificate chain") || text.contains("empty server certificate chain")
+        || text.contains("peer_did_not_return_a_certificate")) {
       return NO_PEER_CERTIFICATE;
     }
     if (text.contains("pkix path") || text.contains("unable to find valid certification path")) {
@@ -95,20 +97,23 @@ final class TlsFailures {
       return "peer rejected our certificate: expired";
     }
     if (text.contains("no cipher suites in common")
+        || text.contains("no_shared_cipher")
+        || text.contains("no_cipher_match")
         || text.contains("no appropriate cipher suite")
         || text.contains("no negotiable cipher suite")
         || text.contains("handshake_failure")
         || text.contains("insufficient_security")) {
       return NO_COMMON_SUITE;
     }
-    if (text.contains("protocol_version") || text.contains("no appropriate protocol")) {
+    if (text.contains("protocol_version") || text.contains("no appropriate protocol")
+        || text.contains("unsupported_protocol")) {
       return NO_COMMON_VERSION;
     }
     if (text.contains("unsupported or unrecognized ssl message")
         || text.contains("not an ssl/tls record")) {
       return MODE_MISMATCH_PLAIN;
     }
-    if (text.contains("bad_record_mac") || text.contains("tag mismatch")) {
+    if (text.contains("bad_record_mac") || text.contains("tag mismatch") || text.contains("bad_decrypt")) {
       return BAD_RECORD;
     }
     for (Throwable t : chain) {
@@ -123,6 +128,16 @@ final class TlsFailures {
     if (alert >= 0) {
       int end = text.indexOf('\n', alert);
       return "peer aborted the TLS handshake: " + text.substring(alert + 22, end).trim();
+    }
+    int sslAlert = text.indexOf("sslv3_alert_");
+    int tlsAlert = text.indexOf("tlsv1_alert_");
+    if (sslAlert >= 0 || tlsAlert >= 0) { // BoringSSL: "...:TLSV1_ALERT_<NAME>"
+      int at = tlsAlert >= 0 ? tlsAlert : sslAlert;
+      int end = at + 12;
+      while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+        end++;
+      }
+      return "peer aborted the TLS handshake: " + text.substring(at + 12, end);
     }
     Throwable root = chain.get(chain.size() - 1);
     String message = root.getMessage();

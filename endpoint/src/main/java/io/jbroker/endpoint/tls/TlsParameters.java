@@ -19,13 +19,15 @@ import java.util.List;
  *       {@code CHACHA20_POLY1305_SHA256} pair.
  * </ol>
  *
- * <p>Why: AES-GCM runs on the AES-NI/CLMUL intrinsics of the JDK provider and is the fastest
- * authenticated cipher available to it; AES-128 comes first because it does 10 rounds instead of
+ * <p>Why: AES-GCM runs on AES-NI/CLMUL in both engines (BoringSSL natively, the JDK provider
+ * through its intrinsics) and is the fastest authenticated cipher of either; AES-128 comes first
+ * because it does 10 rounds instead of
  * 14 at a security level that is not the weak point of an unauthenticated (ephemeral) or
  * CA-authenticated peering. ChaCha20-Poly1305 stays last as a fallback for peers without AES
  * hardware. Every suite is inside OpenSSL's {@code HIGH:!aNULL:!MD5}, so a real Broker with
  * certificates finds a common suite. Two jbroker nodes therefore end up on {@code TLSv1.3} with
- * {@code TLS_AES_128_GCM_SHA256}.
+ * {@code TLS_AES_128_GCM_SHA256}. (BoringSSL applies its own fixed order to the TLS 1.3 suites,
+ * which also starts with AES-128-GCM on AES hardware; the order above governs TLS 1.2.)
  *
  * <h2>Anonymous mode ({@link TlsConfig.Mode#ANONYMOUS})</h2>
  *
