@@ -82,6 +82,12 @@ public final class MasterState {
     long resultsThrough;
     final TreeMap<Long, io.jbroker.proto.replication.v1.Mutation> early = new TreeMap<>();
     final TreeMap<Long, WriteResult> results = new TreeMap<>();
+    /**
+     * The results of {@link #results} that the journal must keep: failures and non-{@code none}
+     * values (the others it implies). Kept apart so that saving a writer costs what it saves, not
+     * a pass over every result a clone has yet to confirm.
+     */
+    final TreeMap<Long, WriteResult> journalled = new TreeMap<>();
     final List<WriteResult> outgoing = new ArrayList<>();
     boolean respond;
     boolean dirty;
@@ -385,6 +391,9 @@ public final class MasterState {
     w.dirty = true;
     WriteResult result = r.build();
     w.results.put(s, result);
+    if (!impliedByTheJournal(result)) {
+      w.journalled.put(s, result);
+    }
     w.outgoing.add(result);
   }
 
@@ -402,7 +411,9 @@ public final class MasterState {
         // state of this epoch from the current position on reflects it: that position is the
         // answer. (Not 0: a writer retired in memory is reloaded in the same epoch, where a clone
         // cut off since may not have consumed the update yet.)
-        w.results.put(r.getWriteSeq(), r.toBuilder().setAppliedSeq(now).build());
+        WriteResult reloaded = r.toBuilder().setAppliedSeq(now).build();
+        w.results.put(r.getWriteSeq(), reloaded);
+        w.journalled.put(r.getWriteSeq(), reloaded);
       }
     }
     return w;
@@ -413,6 +424,11 @@ public final class MasterState {
    * journal): a plain success, reflected by every state from the current position on (see {@link
    * #loadWriter}).
    */
+  /** Whether a result is what {@link #impliedResult} gives back: no failure, value {@code none}. */
+  private static boolean impliedByTheJournal(WriteResult r) {
+    return !r.hasFailure() && r.getValue().equals(NONE);
+  }
+
   private WriteResult impliedResult(long seq) {
     return WriteResult.newBuilder().setWriteSeq(seq).setValue(NONE).setAppliedSeq(updates.seq()).build();
   }
@@ -424,11 +440,7 @@ public final class MasterState {
       }
       w.dirty = false;
       WriterState.Builder b = WriterState.newBuilder().setApplied(w.applied).setResultsThrough(w.resultsThrough);
-      for (WriteResult r : w.results.values()) {
-        if (r.hasFailure() || !r.getValue().equals(NONE)) {
-          b.addResults(r);
-        }
-      }
+      b.addAllResults(w.journalled.values());
       journal.save(w.clone, b.build());
     }
   }
@@ -437,6 +449,9 @@ public final class MasterState {
     if (through > w.resultsThrough) {
       w.resultsThrough = through;
       w.results.headMap(through, true).clear();
+      if (!w.journalled.isEmpty()) {
+        w.journalled.headMap(through, true).clear();
+      }
     }
   }
 

@@ -98,4 +98,29 @@ class WriterRetirementTest {
     m.endBatch();
     assertThat(m.core().get(Data.of("n"))).as("not applied twice").isEqualTo(Data.count(11));
   }
+
+  @Test
+  void aReloadedWriterKeepsItsUnconfirmedResultsInTheJournalWhenItWritesAgain() {
+    Backend backend = new MemoryBackend();
+    MasterState m = master(backend, new BackendJournal(backend));
+    StoreMessage first = writes(1, 1, new Mutation.PutUnique(Data.of("u"), Data.of("x"), null));
+    m.onMessage(first);
+    m.endBatch();
+    passTheCloneTimeout(m);
+    assertThat(m.writersInMemory()).isZero();
+
+    // the clone writes again without having confirmed the first result (results_through 0):
+    // the writer is reloaded from the journal and saved anew with its second write
+    m.onMessage(writes(1, 2, increment()));
+    m.endBatch();
+    passTheCloneTimeout(m);
+    assertThat(m.writersInMemory()).isZero();
+
+    answers.clear();
+    m.onMessage(first); // the first answer was lost after all
+    m.endBatch();
+    assertThat(answers).hasSize(1);
+    assertThat(BinaryCodec.decode(answers.get(0).getResults(0).getValue().toByteArray()))
+        .as("put_unique's original answer, from the journal saved after the reload").isEqualTo(Data.of(true));
+  }
 }
