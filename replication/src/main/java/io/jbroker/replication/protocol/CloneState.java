@@ -38,8 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,13 +219,12 @@ public final class CloneState {
   // writes
   private long nextWriteSeq = 1;
   private final ArrayDeque<Write> buffered = new ArrayDeque<>();
-  private final TreeMap<Long, Write> inFlight = new TreeMap<>();
+  /** Writes sent and not finished: in flight, or answered and waiting for the replica. */
+  private final WriteWindow<Write> window = new WriteWindow<>(1);
   private final List<Write> unsent = new ArrayList<>();
   private long resultsThrough;
   private int ticksWithoutResults;
   private final AppliedQueue awaitingApply = new AppliedQueue();
-  /** Write sequence numbers of {@link #awaitingApply}. */
-  private final TreeSet<Long> awaitingSeqs = new TreeSet<>();
   private final List<Read> reads = new ArrayList<>();
 
   public CloneState(String name, long id, EndpointId endpoint, StoreCore replica, Clock clock,
@@ -568,12 +565,11 @@ public final class CloneState {
     }
     ticksWithoutResults = 0;
     for (WriteResult res : r.getResultsList()) {
-      Write w = inFlight.remove(res.getWriteSeq());
+      Write w = window.answer(res.getWriteSeq());
       if (w == null) {
         continue;
       }
       awaitingApply.add(new Applied(r.getEpoch(), res.getAppliedSeq(), w, res));
-      awaitingSeqs.add(w.seq);
     }
     // writes up to acked_through were applied; any whose result is missing here (a lost message)
     // stay in flight and are resent: the master answers a duplicate with its result
@@ -587,14 +583,7 @@ public final class CloneState {
    * kept, since a resync to another epoch sends it again (see {@link #requeueOtherEpochs}).
    */
   private void updateResultsThrough() {
-    long first = nextWriteSeq;
-    if (!inFlight.isEmpty()) {
-      first = inFlight.firstKey();
-    }
-    if (!awaitingSeqs.isEmpty()) {
-      first = Math.min(first, awaitingSeqs.first());
-    }
-    resultsThrough = first - 1;
+    resultsThrough = window.firstUnfinished() - 1;
   }
 
   /**
@@ -610,8 +599,7 @@ public final class CloneState {
       if (a.epoch == epoch) {
         return false;
       }
-      awaitingSeqs.remove(a.write.seq);
-      inFlight.put(a.write.seq, a.write);
+      window.requeue(a.write.seq);
       return true;
     });
     if (requeued) {
@@ -641,7 +629,7 @@ public final class CloneState {
         return;
       }
       awaitingApply.poll();
-      awaitingSeqs.remove(a.write.seq);
+      window.finish(a.write.seq);
       WriteResult res = a.result;
       if (res.hasFailure()) {
         finish(a.write, null, Messages.failure(res.getFailure()));
@@ -705,7 +693,7 @@ public final class CloneState {
     expireRequests(now);
     if (phase == Phase.SYNCED) {
       flushBuffered();
-      if (!inFlight.isEmpty() && ++ticksWithoutResults >= settings.writeRetryTicks()) {
+      if (window.inFlight() > 0 && ++ticksWithoutResults >= settings.writeRetryTicks()) {
         ticksWithoutResults = 0;
         resendInFlight();
       }
@@ -729,11 +717,13 @@ public final class CloneState {
                 + settings.requestTimeout() + "; the write was not sent"));
       }
     }
-    for (Write w : inFlight.values()) {
-      if (!w.done && now > w.deadline) {
-        finish(w, null, new BrokerException(ErrorCode.REQUEST_TIMEOUT, "store \"" + name
-            + "\": no answer from the master within " + settings.requestTimeout() + "; the write may still be applied"));
-      }
+    if (window.inFlight() > 0) {
+      window.forEachInFlight(w -> {
+        if (!w.done && now > w.deadline) {
+          finish(w, null, new BrokerException(ErrorCode.REQUEST_TIMEOUT, "store \"" + name
+              + "\": no answer from the master within " + settings.requestTimeout() + "; the write may still be applied"));
+        }
+      });
     }
     for (Iterator<Read> it = reads.iterator(); it.hasNext();) {
       Read r = it.next();
@@ -794,9 +784,9 @@ public final class CloneState {
 
   private void send(Write w) {
     w.seq = nextWriteSeq++;
-    inFlight.put(w.seq, w);
+    window.addInFlight(w.seq, w);
     unsent.add(w);
-    if (inFlight.size() == 1) {
+    if (window.inFlight() == 1) {
       ticksWithoutResults = 0;
     }
   }
@@ -809,7 +799,7 @@ public final class CloneState {
 
   private void resendInFlight() {
     unsent.clear();
-    unsent.addAll(inFlight.values());
+    window.forEachInFlight(unsent::add);
   }
 
   /** Sends the writes queued in this batch as runs of consecutive sequence numbers. */
@@ -839,7 +829,7 @@ public final class CloneState {
    * own write acknowledged and reflected.
    */
   public boolean idle() {
-    return phase == Phase.SYNCED && consumer.idle() && buffered.isEmpty() && inFlight.isEmpty()
+    return phase == Phase.SYNCED && consumer.idle() && buffered.isEmpty() && window.inFlight() == 0
         && awaitingApply.isEmpty();
   }
 
@@ -847,11 +837,10 @@ public final class CloneState {
   public void shutdown(BrokerException failure) {
     buffered.forEach(w -> finish(w, null, failure));
     buffered.clear();
-    inFlight.values().forEach(w -> finish(w, null, failure));
-    inFlight.clear();
+    window.forEachInFlight(w -> finish(w, null, failure));
     awaitingApply.forEach(a -> finish(a.write, null, failure));
     awaitingApply.clear();
-    awaitingSeqs.clear();
+    window.clear();
     reads.forEach(r -> r.completion.fail(failure));
     reads.clear();
   }
@@ -873,6 +862,6 @@ public final class CloneState {
 
   /** Writes waiting for the master (buffered, in flight, or waiting for their update). */
   public int pendingWrites() {
-    return buffered.size() + inFlight.size() + awaitingApply.size();
+    return buffered.size() + window.inFlight() + awaitingApply.size();
   }
 }
