@@ -59,43 +59,51 @@ public final class TlsContexts {
   public static final String PROVIDER_PROPERTY = "jbroker.tls.provider";
 
   /**
-   * The engine of the certificate-based modes, chosen once per JVM (a holder, so that the
-   * anonymous mode, which must configure the JDK's provider before anything touches it, never
-   * triggers the probe): BoringSSL through netty-tcnative when its native library loads here
-   * ({@code auto}, the default, or {@code openssl}), else the JDK's. BoringSSL's AES-GCM runs
-   * several times faster than JDK 17's, which matters at hundreds of megabytes per second; the
-   * JDK provider needs the {@link HeapCiphertext} cumulator to use its GHASH intrinsic at all.
+   * The engine of the certificate-based modes, chosen once per JVM on first use (not in a static
+   * initialiser: the anonymous mode must configure the JDK's provider before anything touches it,
+   * and a refused setting must stay a plain exception). BoringSSL through netty-tcnative when its
+   * native library loads here ({@code auto}, the default, or {@code openssl}), else the JDK's.
+   * BoringSSL's AES-GCM runs several times faster than JDK 17's, which matters at hundreds of
+   * megabytes per second; the JDK engine needs the {@link HeapCiphertext} cumulator to use its
+   * GHASH intrinsic at all.
    */
-  private static final class Provider {
-    static final SslProvider CHOSEN = choose(System.getProperty(PROVIDER_PROPERTY, "auto"));
-
-    private static SslProvider choose(String wanted) {
-      switch (wanted.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "jdk":
-          return SslProvider.JDK;
-        case "openssl":
-          if (!OpenSsl.isAvailable()) {
-            throw new BrokerException(ErrorCode.UNSPECIFIED, PROVIDER_PROPERTY
-                + "=openssl but netty-tcnative's BoringSSL does not load here: " + OpenSsl.unavailabilityCause());
-          }
-          return SslProvider.OPENSSL;
-        case "auto":
-          if (OpenSsl.isAvailable()) {
-            return SslProvider.OPENSSL;
-          }
-          LOG.info("TLS via the JDK provider: netty-tcnative's BoringSSL does not load here ({})",
-              String.valueOf(OpenSsl.unavailabilityCause()));
-          return SslProvider.JDK;
-        default:
-          throw new BrokerException(ErrorCode.UNSPECIFIED, "system property " + PROVIDER_PROPERTY + "='" + wanted
-              + "' is not one of auto, openssl, jdk");
-      }
-    }
-  }
+  private static volatile SslProvider chosenProvider;
 
   /** The engine of the certificate-based modes in this JVM ({@code OPENSSL} or {@code JDK}). */
   public static SslProvider provider() {
-    return Provider.CHOSEN;
+    SslProvider p = chosenProvider;
+    if (p == null) {
+      synchronized (TlsContexts.class) {
+        if (chosenProvider == null) {
+          chosenProvider = chooseProvider(System.getProperty(PROVIDER_PROPERTY, "auto"));
+        }
+        p = chosenProvider;
+      }
+    }
+    return p;
+  }
+
+  static SslProvider chooseProvider(String wanted) {
+    switch (wanted.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "jdk":
+        return SslProvider.JDK;
+      case "openssl":
+        if (!OpenSsl.isAvailable()) {
+          throw new BrokerException(ErrorCode.UNSPECIFIED, PROVIDER_PROPERTY
+              + "=openssl but netty-tcnative's BoringSSL does not load here: " + OpenSsl.unavailabilityCause());
+        }
+        return SslProvider.OPENSSL;
+      case "auto":
+        if (OpenSsl.isAvailable()) {
+          return SslProvider.OPENSSL;
+        }
+        LOG.info("TLS via the JDK engine: netty-tcnative's BoringSSL does not load here ({})",
+            String.valueOf(OpenSsl.unavailabilityCause()));
+        return SslProvider.JDK;
+      default:
+        throw new BrokerException(ErrorCode.UNSPECIFIED, "system property " + PROVIDER_PROPERTY + "='" + wanted
+            + "' is not one of auto, openssl, jdk");
+    }
   }
 
   private static final TlsContexts DISABLED = new TlsContexts(TlsConfig.Mode.DISABLED, null, null, null);

@@ -284,6 +284,15 @@ class TlsHandshakeTest {
   }
 
   @Test
+  void anUnknownEngineNameIsRefusedByName() {
+    assertThatThrownBy(() -> TlsContexts.chooseProvider("gnutls"))
+        .isInstanceOf(io.jbroker.error.BrokerException.class)
+        .hasMessageContaining("jbroker.tls.provider='gnutls'")
+        .hasMessageContaining("auto, openssl, jdk");
+    assertThat(TlsContexts.chooseProvider(" JDK ")).isEqualTo(SslProvider.JDK);
+  }
+
+  @Test
   void certificateModesOfferOnlyTls12And13WithAeadSuites() throws Exception {
     TlsContexts tls = node("node-a", ca).config().build();
     var engine = tls.newServerHandler(io.netty.buffer.ByteBufAllocator.DEFAULT).engine();
