@@ -81,11 +81,12 @@ public final class MasterState {
     long applied;
     long resultsThrough;
     final TreeMap<Long, io.jbroker.proto.replication.v1.Mutation> early = new TreeMap<>();
-    final TreeMap<Long, WriteResult> results = new TreeMap<>();
+    /** Results of the writes applied since the clone's last confirmation, in order. */
+    final ResultLog<WriteResult> results = new ResultLog<>();
     /**
-     * The results of {@link #results} that the journal must keep: failures and non-{@code none}
-     * values (the others it implies). Kept apart so that saving a writer costs what it saves, not
-     * a pass over every result a clone has yet to confirm.
+     * The results the journal must keep: failures and non-{@code none} values (the others it
+     * implies). Kept apart so that saving a writer costs what it saves, not a pass over every
+     * result a clone has yet to confirm; after a reload from the journal, the only results held.
      */
     final TreeMap<Long, WriteResult> journalled = new TreeMap<>();
     final List<WriteResult> outgoing = new ArrayList<>();
@@ -358,6 +359,9 @@ public final class MasterState {
       if (s <= w.applied) {
         if (s > w.resultsThrough) {
           WriteResult cached = w.results.get(s);
+          if (cached == null) {
+            cached = w.journalled.get(s);
+          }
           w.outgoing.add(cached != null ? cached : impliedResult(s)); // a retransmission whose result was lost
         }
       } else if (s == w.applied + 1) {
@@ -390,7 +394,7 @@ public final class MasterState {
     w.applied = s;
     w.dirty = true;
     WriteResult result = r.build();
-    w.results.put(s, result);
+    w.results.add(s, result);
     if (!impliedByTheJournal(result)) {
       w.journalled.put(s, result);
     }
@@ -412,7 +416,6 @@ public final class MasterState {
         // answer. (Not 0: a writer retired in memory is reloaded in the same epoch, where a clone
         // cut off since may not have consumed the update yet.)
         WriteResult reloaded = r.toBuilder().setAppliedSeq(now).build();
-        w.results.put(r.getWriteSeq(), reloaded);
         w.journalled.put(r.getWriteSeq(), reloaded);
       }
     }
@@ -448,7 +451,7 @@ public final class MasterState {
   private void forgetResults(Writer w, long through) {
     if (through > w.resultsThrough) {
       w.resultsThrough = through;
-      w.results.headMap(through, true).clear();
+      w.results.forgetThrough(through);
       if (!w.journalled.isEmpty()) {
         w.journalled.headMap(through, true).clear();
       }
