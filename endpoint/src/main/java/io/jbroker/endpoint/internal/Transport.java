@@ -4,6 +4,8 @@ import io.jbroker.endpoint.EndpointConfig;
 import io.jbroker.endpoint.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -40,6 +42,16 @@ final class Transport {
   private final Class<? extends ServerChannel> serverChannel;
   private final Class<? extends SocketChannel> clientChannel;
 
+  /**
+   * The buffer allocator of peer connections: Netty's pooled one rather than 4.2's default
+   * adaptive one. Buffers of the adaptive allocator are windows on a shared chunk, and every bulk
+   * read from one (the topic and payload of each received envelope) checks that chunk's reference
+   * count, a cache miss that cost 10-14% of a subscriber's I/O thread; pooled buffers check their
+   * own. Measured with EndpointBench batch, small events, TLS on: 1.07-1.30 M/s adaptive, 1.29-1.42 M/s
+   * pooled.
+   */
+  static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
   Transport(EndpointConfig config, TlsContexts tls, String name) {
     this.config = config;
     this.tls = tls;
@@ -62,6 +74,7 @@ final class Transport {
         .group(group)
         .channel(serverChannel)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -84,6 +97,7 @@ final class Transport {
     Bootstrap b = new Bootstrap()
         .group(group)
         .channel(clientChannel)
+        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
