@@ -61,8 +61,10 @@ import org.slf4j.LoggerFactory;
  *       at their deadline.
  *   <li><b>Recovery.</b> A new master epoch, an update that can no longer be retransmitted, or
  *       being dropped by the master all lead to a resynchronisation by snapshot: the snapshot is
- *       applied first, then the updates newer than it. Without a master the clone asks for one
- *       every {@code resyncInterval}.
+ *       applied first, then the updates newer than it. A clone that never synchronised applies
+ *       the snapshot's chunks as they arrive (its reads are held until the end anyway); any other
+ *       replica is replaced only once the whole snapshot is there. Without a master the clone
+ *       asks for one every {@code resyncInterval}.
  * </ul>
  */
 public final class CloneState {
