@@ -96,7 +96,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Read cache</h2>
  *
  * The most recently read or written entries ({@code cache_entries}, default 100,000, see {@link
- * RocksDbConfig}) are kept decoded in a bounded LRU map ({@link EntryCache}), which saves the
+ * RocksDbConfig}) are kept decoded in a bounded map with CLOCK eviction ({@link EntryCache}), which saves the
  * JNI call, the memtable or block search and the decoding of a repeated read, and lets a put of
  * a cached key skip the presence check that keeps the entry count exact (a third of a relaxed
  * overwrite's cost). It is coherent because every write goes through this backend on its one

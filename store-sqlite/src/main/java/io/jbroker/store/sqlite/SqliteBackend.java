@@ -75,7 +75,7 @@ import org.sqlite.SQLiteException;
  * A point read through SQLite costs several microseconds (statement reset and bind, two B-tree
  * descents, the JDBC result set, decoding), which caps one store's random reads far below what
  * its thread can otherwise serve. The backend therefore keeps the most recently read entries
- * decoded in a bounded LRU map (option {@code cache_entries}, see {@link SqliteBackendProvider};
+ * decoded in a bounded map with CLOCK eviction (option {@code cache_entries}, see {@link SqliteBackendProvider};
  * values longer than {@value EntryCache#MAX_VALUE_BYTES} bytes encoded are not cached).
  * It is coherent because every write goes through this backend — one connection, one owner
  * thread: a put replaces a cached entry, an erase removes it, a clear empties the cache, and any
