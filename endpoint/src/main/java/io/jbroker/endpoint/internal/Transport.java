@@ -47,8 +47,8 @@ final class Transport {
    * adaptive one. Buffers of the adaptive allocator are windows on a shared chunk, and every bulk
    * read from one (the topic and payload of each received envelope) checks that chunk's reference
    * count, a cache miss that cost 10-14% of a subscriber's I/O thread; pooled buffers check their
-   * own. Measured with EndpointBench batch, small events, TLS on: 1.07-1.30 M/s adaptive, 1.29-1.42 M/s
-   * pooled.
+   * own. Measured with EndpointBench batch, small events, TLS on: 1.07-1.30 M/s adaptive,
+   * 1.16-1.86 M/s pooled (BENCHMARKS.md).
    */
   static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 

@@ -3,8 +3,8 @@ package io.jbroker.endpoint.tls;
 import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.netty.handler.ssl.OpenSslCertificateException;
-import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.CertificateVerifier;
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -53,7 +53,7 @@ final class AlertingTrustManager extends X509ExtendedTrustManager {
         }
       }
       throw new BrokerException(ErrorCode.UNSPECIFIED, "the JDK offers no X.509 trust manager");
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new BrokerException(ErrorCode.UNSPECIFIED, "cannot build the TLS trust manager: " + e.getMessage(), e);
     }
   }
@@ -80,33 +80,35 @@ final class AlertingTrustManager extends X509ExtendedTrustManager {
     return CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
   }
 
-  private static CertificateException translate(CertificateException e, SSLEngine engine) {
-    if (!(engine instanceof ReferenceCountedOpenSslEngine) || e instanceof OpenSslCertificateException) {
-      return e;
+  /** A check of the JDK's trust manager. */
+  private interface Check {
+    void run() throws CertificateException;
+  }
+
+  /** Runs {@code check}; for a BoringSSL engine, a refusal carries the verification error that names it. */
+  private static void checkFor(SSLEngine engine, Check check) throws CertificateException {
+    try {
+      check.run();
+    } catch (CertificateException e) {
+      if (!TlsContexts.isBoringSsl(engine) || e instanceof OpenSslCertificateException) {
+        throw e;
+      }
+      OpenSslCertificateException translated = new OpenSslCertificateException(e.getMessage(), verificationError(e));
+      translated.initCause(e);
+      throw translated;
     }
-    OpenSslCertificateException translated = new OpenSslCertificateException(e.getMessage(), verificationError(e));
-    translated.initCause(e);
-    return translated;
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      pkix.checkClientTrusted(chain, authType, engine);
-    } catch (CertificateException e) {
-      throw translate(e, engine);
-    }
+    checkFor(engine, () -> pkix.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    try {
-      pkix.checkServerTrusted(chain, authType, engine);
-    } catch (CertificateException e) {
-      throw translate(e, engine);
-    }
+    checkFor(engine, () -> pkix.checkServerTrusted(chain, authType, engine));
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -18,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -84,7 +86,7 @@ public final class TlsContexts {
   }
 
   static SslProvider chooseProvider(String wanted) {
-    switch (wanted.trim().toLowerCase(java.util.Locale.ROOT)) {
+    switch (wanted.trim().toLowerCase(Locale.ROOT)) {
       case "jdk":
         return SslProvider.JDK;
       case "openssl":
@@ -259,9 +261,14 @@ public final class TlsContexts {
 
   /** The JDK's engine decrypts much faster from heap buffers (see {@link HeapCiphertext}). */
   private static void useHeapCiphertextForJdk(SslHandler handler) {
-    if (!(handler.engine() instanceof io.netty.handler.ssl.ReferenceCountedOpenSslEngine)) {
+    if (!isBoringSsl(handler.engine())) {
       handler.setCumulator(HeapCiphertext.CUMULATOR);
     }
+  }
+
+  /** Whether {@code engine} is netty-tcnative's BoringSSL engine (else the JDK's). */
+  static boolean isBoringSsl(SSLEngine engine) {
+    return engine instanceof ReferenceCountedOpenSslEngine;
   }
 
   private void requireEnabled() {

@@ -31,14 +31,14 @@ import io.jbroker.store.StoreCore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +116,7 @@ public final class CloneState {
    * thread a logarithmic sift per completed write, with thousands in flight.)
    */
   static final class AppliedQueue {
-    private final java.util.ArrayDeque<Applied> inOrder = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Applied> inOrder = new ArrayDeque<>();
     private final PriorityQueue<Applied> outOfOrder =
         new PriorityQueue<>((a, b) -> Long.compare(a.appliedSeq, b.appliedSeq));
 
@@ -159,13 +159,13 @@ public final class CloneState {
       return head;
     }
 
-    boolean removeIf(java.util.function.Predicate<Applied> which) {
+    boolean removeIf(Predicate<Applied> which) {
       boolean a = inOrder.removeIf(which);
       boolean b = outOfOrder.removeIf(which);
       return a || b;
     }
 
-    void forEach(java.util.function.Consumer<Applied> action) {
+    void forEach(Consumer<Applied> action) {
       inOrder.forEach(action);
       outOfOrder.forEach(action);
     }
@@ -478,11 +478,8 @@ public final class CloneState {
     }
     if (incremental) {
       while (chunksApplied < chunks.size() && chunks.get(chunksApplied) != null) {
-        if (chunks.get(chunksApplied) != APPLIED) {
-          applyChunk(chunks.get(chunksApplied), null);
-          chunks.set(chunksApplied, APPLIED);
-        }
-        chunksApplied++;
+        applyChunk(chunks.get(chunksApplied), null);
+        chunks.set(chunksApplied++, APPLIED);
       }
     }
     if (chunksReceived == chunksTotal) {
@@ -525,7 +522,6 @@ public final class CloneState {
     broken = false;
     synced();
     log.info("store {}: clone synchronised by snapshot of {} entries as of {}", name, snapshotEntries, asOf);
-    snapshotEntries = 0;
   }
 
   /**

@@ -24,8 +24,8 @@ import io.jbroker.proto.replication.v1.Writes;
 import io.jbroker.replication.channel.ChannelProducer;
 import io.jbroker.replication.internal.Messages;
 import io.jbroker.store.Backend;
-import io.jbroker.store.Key;
 import io.jbroker.store.EntityId;
+import io.jbroker.store.Key;
 import io.jbroker.store.Mutation;
 import io.jbroker.store.StoreCore;
 import java.util.ArrayList;
@@ -422,16 +422,16 @@ public final class MasterState {
     return w;
   }
 
-  /**
-   * A duplicate of an applied write whose result was not kept (the writer was loaded from the
-   * journal): a plain success, reflected by every state from the current position on (see {@link
-   * #loadWriter}).
-   */
   /** Whether a result is what {@link #impliedResult} gives back: no failure, value {@code none}. */
   private static boolean impliedByTheJournal(WriteResult r) {
     return !r.hasFailure() && r.getValue().equals(NONE);
   }
 
+  /**
+   * A duplicate of an applied write whose result was not kept (the writer was loaded from the
+   * journal): a plain success, reflected by every state from the current position on (see {@link
+   * #loadWriter}).
+   */
   private WriteResult impliedResult(long seq) {
     return WriteResult.newBuilder().setWriteSeq(seq).setValue(NONE).setAppliedSeq(updates.seq()).build();
   }

@@ -7,7 +7,6 @@ import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.error.BrokerException;
 import io.jbroker.proto.replication.v1.SnapshotChunk;
 import io.jbroker.proto.replication.v1.StoreMessage;
-import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.ManualClock;
 import io.jbroker.store.Mutation;
@@ -39,21 +38,15 @@ class CloneSnapshotTest {
       new CloneState.Intervals(Duration.ofSeconds(1), Duration.ofSeconds(300), Duration.ofSeconds(120));
   private final List<StoreMessage> toClone = new ArrayList<>();
   private final List<StoreMessage> toMaster = new ArrayList<>();
-  private final MasterState master = new MasterState(new StoreCore("kv", new MemoryBackend(), clock,
-      MasterHarness.MASTER), 1, settings, new MasterState.Transport() {
-        @Override
-        public void broadcast(StoreMessage message) {
-          toClone.add(message);
-        }
-
-        @Override
-        public void send(long clone, EndpointId endpoint, StoreMessage message) {
-          toClone.add(message);
-        }
-      });
+  private final MasterState master = master(1);
   private final StoreCore replica = new StoreCore("kv", new MemoryBackend(), clock, CLONE_ENTITY);
   private final CloneState clone = new CloneState("kv", CLONE, CLONE_ENDPOINT, replica, clock, settings, intervals,
       toMaster::add);
+
+  /** A master in epoch {@code epoch} on an empty memory backend, sending to {@link #toClone}. */
+  private MasterState master(long epoch) {
+    return MasterHarness.master(new MemoryBackend(), epoch, clock, settings, WriterJournal.none(), toClone::add);
+  }
 
   private void put(String key, long value) {
     master.apply(new Mutation.Put(Data.of(key), Data.count(value), null), MasterHarness.MASTER);
@@ -118,16 +111,7 @@ class CloneSnapshotTest {
     assertThat(chunks.get(0).getExpectedEntries()).isEqualTo(7);
 
     // an empty store: one empty chunk that says it is the only one
-    MasterState empty = new MasterState(new StoreCore("e", new MemoryBackend(), clock, MasterHarness.MASTER), 1,
-        settings, new MasterState.Transport() {
-          @Override
-          public void broadcast(StoreMessage message) {}
-
-          @Override
-          public void send(long c, EndpointId endpoint, StoreMessage message) {
-            toClone.add(message);
-          }
-        });
+    MasterState empty = master(1);
     clone.start();
     toMaster.forEach(empty::onMessage);
     empty.endBatch();
@@ -206,18 +190,7 @@ class CloneSnapshotTest {
     assertThat(clone.isSynced()).isTrue();
 
     // the master restarts with other contents (a new epoch); the clone finds out and resyncs
-    MasterState restarted = new MasterState(new StoreCore("kv", new MemoryBackend(), clock, MasterHarness.MASTER), 2,
-        settings, new MasterState.Transport() {
-          @Override
-          public void broadcast(StoreMessage message) {
-            toClone.add(message);
-          }
-
-          @Override
-          public void send(long c, EndpointId endpoint, StoreMessage message) {
-            toClone.add(message);
-          }
-        });
+    MasterState restarted = master(2);
     restarted.apply(new Mutation.Put(Data.of("k0"), Data.count(100), null), MasterHarness.MASTER);
     restarted.apply(new Mutation.Put(Data.of("new"), Data.count(1), null), MasterHarness.MASTER);
     restarted.endBatch();
@@ -261,13 +234,5 @@ class CloneSnapshotTest {
     sentChunks().forEach(this::deliverToClone);
     assertThat(clone.isSynced()).isTrue();
     assertThat(contents(replica)).isEqualTo(contents(master.core()));
-  }
-
-  @Test
-  void aBackendGetsTheExpectedSizeAsAHintOnly() {
-    Backend b = new MemoryBackend();
-    b.expectEntries(1_000);
-    b.expectEntries(Long.MAX_VALUE / 2); // capped, not an allocation of that size
-    assertThat(b.size()).isZero();
   }
 }

@@ -13,6 +13,7 @@ import io.jbroker.store.Mutation;
 import io.jbroker.store.StoreCore;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** A {@link MasterState} driven by hand: the write results it sends are collected, clone writes built. */
 final class MasterHarness {
@@ -24,15 +25,25 @@ final class MasterHarness {
   /** A master of store "kv" on {@code backend} whose write results go to {@code answers}. */
   static MasterState master(Backend backend, long epoch, ManualClock clock, ReplicationSettings settings,
       WriterJournal journal, List<WriteResults> answers) {
+    return master(backend, epoch, clock, settings, journal, m -> {
+      if (m.hasWriteResults()) {
+        answers.add(m.getWriteResults());
+      }
+    });
+  }
+
+  /** A master of store "kv" on {@code backend} whose every message, broadcast or sent, goes to {@code sent}. */
+  static MasterState master(Backend backend, long epoch, ManualClock clock, ReplicationSettings settings,
+      WriterJournal journal, Consumer<StoreMessage> sent) {
     return new MasterState(new StoreCore("kv", backend, clock, MASTER), epoch, settings, new MasterState.Transport() {
       @Override
-      public void broadcast(StoreMessage message) {}
+      public void broadcast(StoreMessage message) {
+        sent.accept(message);
+      }
 
       @Override
       public void send(long clone, EndpointId endpoint, StoreMessage message) {
-        if (message.hasWriteResults()) {
-          answers.add(message.getWriteResults());
-        }
+        sent.accept(message);
       }
     }, journal);
   }

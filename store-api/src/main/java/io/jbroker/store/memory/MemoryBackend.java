@@ -7,6 +7,7 @@ import io.jbroker.store.Backend;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
 import java.util.HashMap;
+import java.util.Objects;
 
 /**
  * The in-memory backend: a hash map from canonical key to entry for point operations, and an
@@ -97,7 +98,7 @@ public final class MemoryBackend implements Backend {
   }
 
   private static Object stored(Data value, long deadline) {
-    return deadline == NO_DEADLINE ? java.util.Objects.requireNonNull(value, "value") : new Entry(value, deadline);
+    return deadline == NO_DEADLINE ? Objects.requireNonNull(value, "value") : new Entry(value, deadline);
   }
 
   private static Entry entry(Object stored) {

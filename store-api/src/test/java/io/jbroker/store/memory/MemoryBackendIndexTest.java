@@ -72,4 +72,20 @@ class MemoryBackendIndexTest {
       assertThat(backend.get(e.getKey()).value()).isEqualTo(Data.integer(e.getValue()));
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void theExpectedSizeIsAHintThatKeepsEveryEntryAndItsOrder() {
+    MemoryBackend backend = new MemoryBackend();
+    for (int i = 0; i < 10; i++) {
+      backend.put(Key.of(Data.of("k" + i)), Data.count(i), Backend.NO_DEADLINE);
+    }
+    backend.expectEntries(100_000);
+    backend.expectEntries(Long.MAX_VALUE / 2); // capped, not a table of that size
+    backend.put(Key.of(Data.of("k10")), Data.count(10), Backend.NO_DEADLINE);
+
+    List<Key> keys = new ArrayList<>();
+    backend.scan(null, 100, (k, v, d) -> keys.add(k));
+    assertThat(keys).hasSize(11).isSorted(); // in the order of the keys' encodings
+    assertThat(backend.get(Key.of(Data.of("k3")))).isEqualTo(new Backend.Entry(Data.count(3), Backend.NO_DEADLINE));
+  }
 }
