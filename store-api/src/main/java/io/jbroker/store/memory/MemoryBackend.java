@@ -1,167 +1,358 @@
 package io.jbroker.store.memory;
 
+import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.store.Backend;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Objects;
 
 /**
- * The in-memory backend: a hash map from canonical key to entry for point operations, and an
- * ordered index of the keys for ordered scans (pages, snapshots). Nothing is persisted; a new
- * memory master starts empty. It is also the reference the persistent backends are tested
- * against.
+ * The in-memory backend. Nothing is persisted; a new memory master starts empty. It is also the
+ * reference the persistent backends are tested against, and the replica of every clone.
+ *
+ * <h2>Layout: no object per entry</h2>
+ *
+ * A store holds millions of long-lived entries. Kept as objects (a map node, a key, its bytes, a
+ * value), every entry was copied by the young collector and traced by every marking cycle: with
+ * every put a new key, G1 paused a master and a clone for hundreds of milliseconds at a time.
+ * Here an entry is a record in a byte page and a few slots in primitive arrays, which the
+ * collector neither copies (pages are large and allocated outside the young generation) nor
+ * scans (they hold no references):
+ *
+ * <ul>
+ *   <li><b>Records</b> live in pages ({@code byte[]}, growing from 4 KiB to {@link #MAX_PAGE}):
+ *       a 12-byte header (entry id, key length, value length with a deadline flag), the key's
+ *       canonical encoding, the value's canonical encoding and, if it has one, the deadline.
+ *       Records are appended to the current page; a record too big for a page gets a page of
+ *       its own.
+ *   <li><b>Entry ids</b> ({@code int}) name entries; {@link #addr} maps an id to its record's
+ *       page and offset. Records move (a value that changes size, compaction) without their id
+ *       changing, so nothing else needs updating.
+ *   <li><b>The hash table</b> is open addressing with linear probing over a {@code long[]}: the
+ *       key's hash in the high half and the id + 1 in the low half (0: empty), so a probe
+ *       compares hashes without leaving the table, and an erase shifts the following slots back
+ *       (no tombstones).
+ *   <li><b>Space is reclaimed by page.</b> An overwrite with a value of the same size and the
+ *       same deadline presence writes in place; any other overwrite or an erase leaves a dead
+ *       record, counted against its page. A page (other than the one being appended to) whose
+ *       dead bytes and unused tail reach half its size is compacted: its live records are
+ *       appended to the current page and the page is dropped. Each compaction moves at most half
+ *       a page of live data for at least half a page of garbage, so the cost per write is
+ *       constant and the pages stay within about twice the live data.
+ * </ul>
  *
  * <h2>Ordered index</h2>
  *
  * Writes are frequent and scans are rare (a page of keys, a snapshot for a clone), so the order
- * is kept lazily, log-structured: a sorted array of keys plus the keys added since it was
- * built, in arrival order. A put of a new key appends it (constant time, instead of the
- * cache-missing tree walk of a {@code TreeSet}, which was a third of a master's CPU per insert
- * at a few million keys); an erase only removes the map entry. The first scan after changes
- * sorts the added keys and merges them into the array in one linear pass, dropping erased
- * keys and duplicates (a key erased and put again is in both parts); the merge also runs when
- * the added keys outnumber half the array, which bounds the memory they take and makes its
- * cost a constant per insert. A scan after writes therefore costs one merge, linear in the
- * number of keys.
+ * is kept lazily, log-structured: a sorted array of entry ids plus the ids added since it was
+ * built, in arrival order. A put of a new key appends its id; an erase only marks it. The first
+ * scan after changes sorts the added ids by key and merges them into the sorted array in one
+ * linear pass, dropping erased ids; the merge also runs when the added or the erased ids
+ * outnumber half the array, which bounds their memory and makes its cost a constant per write.
+ * Until that merge an erased entry keeps its id and its record, so that every id in the index
+ * still has a key to be compared by (a page scan searches the index for its start), and no id in
+ * the index is another key's.
  */
 public final class MemoryBackend implements Backend {
-  private static final Key[] NO_KEYS = {};
-  /** Merge once this many keys were added, at least (see the class comment). */
-  private static final int MIN_MERGE = 1024;
-
   /**
-   * Key → the value ({@link Data}) of an entry without a deadline, or its {@link Entry}: one
-   * object fewer per entry for the garbage collector to trace in the common case.
+   * The largest page: 4 MiB less room for the array header, so that a page fills whole G1 regions
+   * of 1 – 4 MiB exactly (a humongous object occupies whole regions).
    */
-  private HashMap<Key, Object> entries = new HashMap<>();
-  private final HashMap<String, byte[]> meta = new HashMap<>();
-  /** Sorted, without duplicates; may hold erased keys (not in {@link #entries}). */
-  private Key[] sorted = NO_KEYS;
+  static final int MAX_PAGE = (4 << 20) - 64;
+  private static final int FIRST_PAGE = 4 << 10;
+  /** Records larger than this get a page of their own. */
+  private static final int BIG_RECORD = MAX_PAGE / 8;
+  private static final int HEADER = 12;
+  private static final int DEADLINE_FLAG = 0x8000_0000;
+  /** {@link #addr} of an unused id; an erased entry's is the complement of its record's. */
+  private static final long FREE = Long.MIN_VALUE;
+  /** Merge once this many ids were added, at least (see the class comment). */
+  private static final int MIN_MERGE = 1024;
+  private static final int[] NO_IDS = {};
+  private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  // pages of records
+  private byte[][] pages;
+  /** Bytes appended to each page. */
+  private int[] pageUsed;
+  /** Bytes of dead records in each page. */
+  private int[] pageDead;
+  /** Whether a page holds a single big record. */
+  private boolean[] pageSingle;
+  /** Indexes of {@link #pages} that hold no page, for reuse. */
+  private int[] freePages;
+  private int freePageCount;
+  /** Slots of {@link #pages} ever used. */
+  private int pageSlots;
+  /** The page records are appended to, or -1. */
+  private int current;
+  /** Size of the next page to open. */
+  private int nextPageSize;
+  /** Pages found worth compacting, compacted once the current write is complete. */
+  private int[] toCompact;
+  private int toCompactCount;
+  private long pageBytes;
+
+  // entries
+  /**
+   * Per entry id: its record's page (high half) and offset (low half); the complement of that if
+   * the entry was erased since the last merge (the record is kept until then, so that the index
+   * can still compare its key); {@link #FREE} if unused.
+   */
+  private long[] addr;
+  /** Ids ever handed out. */
+  private int idLimit;
+  private int[] freeIds;
+  private int freeIdCount;
+  /** Ids erased since the last merge: they may still be in the index, so not reusable yet. */
+  private int[] erasedIds;
+  private int erasedCount;
+  private int size;
+
+  // hash table
+  private long[] table;
+  private int shift;
+
+  // ordered index
+  /** Sorted by key; may hold erased ids. */
+  private int[] sorted;
   private int sortedLength;
-  /** Keys added since the last merge, in arrival order; may hold duplicates and erased keys. */
-  private Key[] added = new Key[16];
+  /** Ids added since the last merge, in arrival order. */
+  private int[] added;
   private int addedLength;
-  /** Erasures since the last merge (an upper bound of the erased keys in the index). */
-  private int erasedSinceMerge;
+
+  private final HashMap<String, byte[]> meta = new HashMap<>();
   private boolean closed;
 
+  public MemoryBackend() {
+    reset();
+  }
+
+  private void reset() {
+    pages = new byte[4][];
+    pageUsed = new int[4];
+    pageDead = new int[4];
+    pageSingle = new boolean[4];
+    freePages = new int[4];
+    freePageCount = 0;
+    pageSlots = 0;
+    current = -1;
+    nextPageSize = FIRST_PAGE;
+    toCompact = new int[4];
+    toCompactCount = 0;
+    pageBytes = 0;
+    addr = new long[16];
+    idLimit = 0;
+    freeIds = new int[16];
+    freeIdCount = 0;
+    erasedIds = new int[16];
+    erasedCount = 0;
+    size = 0;
+    table = new long[16];
+    shift = 64 - 4;
+    sorted = NO_IDS;
+    sortedLength = 0;
+    added = new int[16];
+    addedLength = 0;
+  }
+
   /**
-   * Re-creates the hash table at the capacity for {@code expected} entries (at most 16 M: a hint
-   * never makes the table larger than that) unless it is about that large already.
+   * Sizes the hash table and the id map for {@code expected} entries (at most 16 M: a hint never
+   * makes them larger than that) unless they are about that large already.
    */
   @Override
   public void expectEntries(long expected) {
     checkOpen();
-    long wanted = Math.min(expected, 1L << 24);
-    if (wanted <= entries.size() * 2L) { // big enough already: at most one more doubling
+    int wanted = (int) Math.min(expected, 1L << 24);
+    if (wanted <= size * 2L) { // big enough already: at most one more doubling
       return;
     }
-    HashMap<Key, Object> resized = new HashMap<>((int) (wanted / 0.75f) + 1);
-    resized.putAll(entries);
-    entries = resized;
+    if (addr.length < wanted) {
+      addr = Arrays.copyOf(addr, wanted);
+    }
+    int capacity = tableCapacity(wanted);
+    if (capacity > table.length) {
+      rehash(capacity);
+    }
   }
+
+  // ---- point operations ----------------------------------------------------------------------
 
   @Override
   public Entry get(Key key) {
     checkOpen();
-    return entry(entries.get(key));
+    int slot = find(key);
+    return slot < 0 ? null : entry(idAt(slot));
   }
 
   @Override
   public boolean exists(Key key) {
     checkOpen();
-    return entries.containsKey(key);
+    return find(key) >= 0;
   }
 
   @Override
   public void put(Key key, Data value, long deadline) {
     checkOpen();
-    Key stored = key.bare();
-    if (entries.put(stored, stored(value, deadline)) == null) {
-      added(stored);
-    }
+    write(key, value, deadline, false);
   }
 
   @Override
   public Entry getAndPut(Key key, Data value, long deadline) {
     checkOpen();
-    Key stored = key.bare();
-    Object old = entries.put(stored, stored(value, deadline));
-    if (old == null) {
-      added(stored);
-    }
-    return entry(old);
+    return write(key, value, deadline, true);
   }
 
-  private static Object stored(Data value, long deadline) {
-    return deadline == NO_DEADLINE ? Objects.requireNonNull(value, "value") : new Entry(value, deadline);
-  }
-
-  private static Entry entry(Object stored) {
-    return stored == null ? null : stored instanceof Entry e ? e : new Entry((Data) stored, NO_DEADLINE);
-  }
-
-  private void added(Key key) {
-    if (addedLength == added.length) {
-      if (addedLength >= Math.max(MIN_MERGE, sortedLength / 2)) {
-        merge();
-      } else {
-        added = java.util.Arrays.copyOf(added, addedLength * 2);
+  private Entry write(Key key, Data value, long deadline, boolean wantOld) {
+    int valueLength = BinaryCodec.encodedSize(value);
+    boolean hasDeadline = deadline != NO_DEADLINE;
+    int slot = find(key);
+    if (slot < 0) {
+      int id = newId();
+      store(id, key.encoded(), value, valueLength, deadline);
+      table[-slot - 1] = ((long) key.hashCode() << 32) | (id + 1L);
+      size++;
+      index(id);
+      if (size > table.length / 10 * 6) {
+        rehash(table.length * 2);
       }
+      compactPending();
+      return null;
     }
-    added[addedLength++] = key;
+    int id = idAt(slot);
+    Entry old = wantOld ? entry(id) : null;
+    long a = addr[id];
+    byte[] page = pages[page(a)];
+    int off = offset(a);
+    if ((int) INT.get(page, off + 8) == (valueLength | (hasDeadline ? DEADLINE_FLAG : 0))) {
+      int v = off + HEADER + (int) INT.get(page, off + 4); // same size: in place
+      BinaryCodec.encode(value, page, v);
+      if (hasDeadline) {
+        LONG.set(page, v + valueLength, deadline);
+      }
+      return old;
+    }
+    int oldSize = recordSize(page, off);
+    store(id, key.encoded(), value, valueLength, deadline); // points the id at the new record
+    died(a, oldSize);
+    compactPending();
+    return old;
   }
 
-  /** Sorts the added keys into the index and drops erased keys and duplicates. */
-  private void merge() {
-    Key[] fresh = java.util.Arrays.copyOf(added, addedLength);
-    java.util.Arrays.sort(fresh);
-    Key[] out = new Key[entries.size()];
-    int n = 0;
-    int i = 0;
-    int j = 0;
-    // Without erasures since the last merge every indexed key is live and none was added twice
-    // (only an erased key is added again), so the merge needs no hash lookup per key: at millions
-    // of keys those cache-missing lookups were most of its cost.
-    boolean check = erasedSinceMerge > 0;
-    Key last = null;
-    while (i < sortedLength || j < fresh.length) {
-      Key k;
-      if (j == fresh.length || (i < sortedLength && sorted[i].compareTo(fresh[j]) <= 0)) {
-        k = sorted[i++];
-      } else {
-        k = fresh[j++];
-      }
-      if (!check) {
-        out[n++] = k;
-      } else if ((last == null || !k.equals(last)) && entries.containsKey(k)) {
-        out[n++] = k;
-        last = k;
-      }
+  /** Appends the record of entry {@code id} and points the id at it. */
+  private void store(int id, byte[] key, Data value, int valueLength, long deadline) {
+    boolean hasDeadline = deadline != NO_DEADLINE;
+    long a = allocate(HEADER + key.length + valueLength + (hasDeadline ? 8 : 0));
+    byte[] page = pages[page(a)];
+    int off = offset(a);
+    INT.set(page, off, id);
+    INT.set(page, off + 4, key.length);
+    INT.set(page, off + 8, valueLength | (hasDeadline ? DEADLINE_FLAG : 0));
+    System.arraycopy(key, 0, page, off + HEADER, key.length);
+    int v = BinaryCodec.encode(value, page, off + HEADER + key.length);
+    if (hasDeadline) {
+      LONG.set(page, v, deadline);
     }
-    sorted = out;
-    sortedLength = n;
-    java.util.Arrays.fill(added, 0, addedLength, null);
-    if (added.length > 4 * MIN_MERGE && added.length > 2 * Math.max(MIN_MERGE, n / 2)) {
-      added = new Key[Math.max(MIN_MERGE, n / 2)];
-    }
-    addedLength = 0;
-    erasedSinceMerge = 0;
+    addr[id] = a;
   }
 
   @Override
   public boolean erase(Key key) {
     checkOpen();
-    if (entries.remove(key) == null) {
+    int slot = find(key);
+    if (slot < 0) {
       return false;
     }
-    erasedSinceMerge++;
+    int id = idAt(slot);
+    removeSlot(slot);
+    addr[id] = ~addr[id]; // the record stays until the next merge has dropped the id
+    if (erasedCount == erasedIds.length) {
+      erasedIds = Arrays.copyOf(erasedIds, erasedCount * 2);
+    }
+    erasedIds[erasedCount++] = id;
+    size--;
+    if (erasedCount >= Math.max(MIN_MERGE, sortedLength / 2)) {
+      merge(); // bounds the records kept for erased entries, at a constant cost per erase
+    }
     return true;
   }
+
+  @Override
+  public void clear() {
+    checkOpen();
+    reset();
+  }
+
+  @Override
+  public long size() {
+    checkOpen();
+    return size;
+  }
+
+  // ---- scans ---------------------------------------------------------------------------------
+
+  @Override
+  public int scan(Key after, int limit, EntryVisitor visitor) {
+    checkOpen();
+    if (addedLength > 0 || erasedCount > sortedLength / 4) {
+      merge();
+    }
+    int i = after == null ? 0 : search(after.encoded());
+    int n = 0;
+    for (; n < limit && i < sortedLength; i++) {
+      long a = addr[sorted[i]];
+      if (a >= 0) { // an erased id stays in the index until the next merge
+        visit(a, visitor);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public void forEachDeadline(EntryVisitor visitor) {
+    checkOpen();
+    for (int id = 0; id < idLimit; id++) {
+      long a = addr[id];
+      if (a >= 0 && (int) INT.get(pages[page(a)], offset(a) + 8) < 0) {
+        visit(a, visitor);
+      }
+    }
+  }
+
+  private void visit(long a, EntryVisitor visitor) {
+    byte[] page = pages[page(a)];
+    int off = offset(a);
+    int k = off + HEADER;
+    Key key = Key.ofEncoded(Arrays.copyOfRange(page, k, k + (int) INT.get(page, off + 4)));
+    Entry e = entryAt(page, off);
+    visitor.visit(key, e.value(), e.deadline());
+  }
+
+  /** The index position of the first key after {@code key}. */
+  private int search(byte[] key) {
+    int lo = 0;
+    int hi = sortedLength - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (compareKey(sorted[mid], key) <= 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  // ---- metadata, durability ------------------------------------------------------------------
 
   @Override
   public byte[] getMeta(String name) {
@@ -178,56 +369,6 @@ public final class MemoryBackend implements Backend {
     } else {
       meta.put(name, value.clone());
     }
-  }
-
-  @Override
-  public void clear() {
-    checkOpen();
-    entries.clear();
-    sorted = NO_KEYS;
-    sortedLength = 0;
-    added = new Key[16];
-    addedLength = 0;
-    erasedSinceMerge = 0;
-  }
-
-  @Override
-  public long size() {
-    checkOpen();
-    return entries.size();
-  }
-
-  @Override
-  public int scan(Key after, int limit, EntryVisitor visitor) {
-    checkOpen();
-    if (addedLength > 0 || erasedSinceMerge > sortedLength / 4) {
-      merge();
-    }
-    int i = 0;
-    if (after != null) {
-      int at = java.util.Arrays.binarySearch(sorted, 0, sortedLength, after);
-      i = at >= 0 ? at + 1 : -at - 1;
-    }
-    int n = 0;
-    for (; n < limit && i < sortedLength; i++) {
-      Key k = sorted[i];
-      Entry e = entry(entries.get(k));
-      if (e != null) { // an erased key stays in the index until the next merge
-        visitor.visit(k, e.value(), e.deadline());
-        n++;
-      }
-    }
-    return n;
-  }
-
-  @Override
-  public void forEachDeadline(EntryVisitor visitor) {
-    checkOpen();
-    entries.forEach((k, stored) -> {
-      if (stored instanceof Entry e) {
-        visitor.visit(k, e.value(), e.deadline());
-      }
-    });
   }
 
   @Override
@@ -249,5 +390,370 @@ public final class MemoryBackend implements Backend {
     if (closed) {
       throw new BrokerException(ErrorCode.BACKEND_FAILURE, "memory backend is closed");
     }
+  }
+
+  // ---- records -------------------------------------------------------------------------------
+
+  private static int page(long a) {
+    return (int) (a >>> 32);
+  }
+
+  private static int offset(long a) {
+    return (int) a;
+  }
+
+  private static int recordSize(byte[] page, int off) {
+    int lengths = (int) INT.get(page, off + 8);
+    return HEADER + (int) INT.get(page, off + 4) + (lengths & ~DEADLINE_FLAG) + (lengths < 0 ? 8 : 0);
+  }
+
+  private Entry entry(int id) {
+    long a = addr[id];
+    return entryAt(pages[page(a)], offset(a));
+  }
+
+  private static Entry entryAt(byte[] page, int off) {
+    int lengths = (int) INT.get(page, off + 8);
+    int valueLength = lengths & ~DEADLINE_FLAG;
+    int v = off + HEADER + (int) INT.get(page, off + 4);
+    Data value = BinaryCodec.decode(page, v, valueLength);
+    return new Entry(value, lengths < 0 ? (long) LONG.get(page, v + valueLength) : NO_DEADLINE);
+  }
+
+  /** The record of an id in the index, live or erased. */
+  private long record(int id) {
+    long a = addr[id];
+    return a >= 0 ? a : ~a;
+  }
+
+  /** Compares the key of entry {@code id} with {@code key} as unsigned bytes. */
+  private int compareKey(int id, byte[] key) {
+    long a = record(id);
+    byte[] page = pages[page(a)];
+    int off = offset(a);
+    int k = off + HEADER;
+    return Arrays.compareUnsigned(page, k, k + (int) INT.get(page, off + 4), key, 0, key.length);
+  }
+
+  private int compareIds(int x, int y) {
+    long a = record(x);
+    long b = record(y);
+    byte[] pa = pages[page(a)];
+    byte[] pb = pages[page(b)];
+    int ka = offset(a) + HEADER;
+    int kb = offset(b) + HEADER;
+    return Arrays.compareUnsigned(pa, ka, ka + (int) INT.get(pa, ka - 8), pb, kb, kb + (int) INT.get(pb, kb - 8));
+  }
+
+  /** Room for a record of {@code bytes} bytes: its page (high half) and offset (low half). */
+  private long allocate(int bytes) {
+    if (bytes > BIG_RECORD) {
+      int p = newPage(bytes);
+      pageSingle[p] = true;
+      pageUsed[p] = bytes;
+      return (long) p << 32;
+    }
+    if (current < 0 || pageUsed[current] + bytes > pages[current].length) {
+      if (current >= 0) {
+        int retired = current;
+        current = -1;
+        considerCompaction(retired);
+      }
+      current = newPage(Math.max(nextPageSize, bytes));
+      nextPageSize = Math.min(MAX_PAGE, nextPageSize * 2);
+    }
+    int off = pageUsed[current];
+    pageUsed[current] = off + bytes;
+    return ((long) current << 32) | off;
+  }
+
+  private int newPage(int bytes) {
+    int p;
+    if (freePageCount > 0) {
+      p = freePages[--freePageCount];
+    } else {
+      p = pageSlots++;
+      if (p == pages.length) {
+        int n = p * 2;
+        pages = Arrays.copyOf(pages, n);
+        pageUsed = Arrays.copyOf(pageUsed, n);
+        pageDead = Arrays.copyOf(pageDead, n);
+        pageSingle = Arrays.copyOf(pageSingle, n);
+      }
+    }
+    pages[p] = new byte[bytes];
+    pageUsed[p] = 0;
+    pageDead[p] = 0;
+    pageSingle[p] = false;
+    pageBytes += bytes;
+    return p;
+  }
+
+  private void dropPage(int p) {
+    pageBytes -= pages[p].length;
+    pages[p] = null;
+    if (freePageCount == freePages.length) {
+      freePages = Arrays.copyOf(freePages, freePageCount * 2);
+    }
+    freePages[freePageCount++] = p;
+  }
+
+  /** The record of {@code bytes} bytes at {@code a} is dead (its id no longer points at it). */
+  private void died(long a, int bytes) {
+    int p = page(a);
+    if (pageSingle[p]) {
+      dropPage(p);
+      return;
+    }
+    pageDead[p] += bytes;
+    if (p != current) {
+      considerCompaction(p);
+    }
+  }
+
+  private void considerCompaction(int p) {
+    int length = pages[p].length;
+    if (pageDead[p] + length - pageUsed[p] < length / 2) {
+      return;
+    }
+    for (int i = 0; i < toCompactCount; i++) {
+      if (toCompact[i] == p) {
+        return;
+      }
+    }
+    if (toCompactCount == toCompact.length) {
+      toCompact = Arrays.copyOf(toCompact, toCompactCount * 2);
+    }
+    toCompact[toCompactCount++] = p;
+  }
+
+  /**
+   * Compacts the pages found worth it: moves their live records to the current page and drops
+   * them. Runs once a write is complete, never while a record is being written.
+   */
+  private void compactPending() {
+    while (toCompactCount > 0) {
+      int p = toCompact[--toCompactCount];
+      if (p == current || pages[p] == null) {
+        continue; // the current page is considered again when it is retired
+      }
+      byte[] page = pages[p];
+      int end = pageUsed[p];
+      if (pageDead[p] < end) { // live records to move
+        for (int off = 0; off < end; ) {
+          int bytes = recordSize(page, off);
+          int id = (int) INT.get(page, off);
+          long here = ((long) p << 32) | off;
+          long a = addr[id];
+          if (a == here || a == ~here) { // live, or erased and still needed by the index
+            long to = allocate(bytes);
+            System.arraycopy(page, off, pages[page(to)], offset(to), bytes);
+            addr[id] = a == here ? to : ~to;
+          }
+          off += bytes;
+        }
+      }
+      dropPage(p);
+    }
+  }
+
+  // ---- ids and the ordered index -------------------------------------------------------------
+
+  private int newId() {
+    if (freeIdCount > 0) {
+      return freeIds[--freeIdCount];
+    }
+    if (idLimit == addr.length) {
+      addr = Arrays.copyOf(addr, addr.length * 2);
+    }
+    return idLimit++;
+  }
+
+  private void index(int id) {
+    if (addedLength == added.length) {
+      if (addedLength >= Math.max(MIN_MERGE, sortedLength / 2)) {
+        merge();
+      } else {
+        added = Arrays.copyOf(added, addedLength * 2);
+      }
+    }
+    added[addedLength++] = id;
+  }
+
+  /**
+   * Sorts the added ids into the index and drops the erased ones, whose records then die and whose
+   * ids become reusable.
+   */
+  private void merge() {
+    sortIds(added, addedLength);
+    int[] out = new int[size];
+    int n = 0;
+    int i = 0;
+    int j = 0;
+    while (i < sortedLength || j < addedLength) {
+      int id;
+      if (j == addedLength || (i < sortedLength && compareIds(sorted[i], added[j]) <= 0)) {
+        id = sorted[i++];
+      } else {
+        id = added[j++];
+      }
+      if (addr[id] >= 0) {
+        out[n++] = id;
+      }
+    }
+    sorted = out;
+    sortedLength = n;
+    if (added.length > 4 * MIN_MERGE && added.length > 2 * Math.max(MIN_MERGE, n / 2)) {
+      added = new int[Math.max(MIN_MERGE, n / 2)];
+    }
+    addedLength = 0;
+    if (freeIdCount + erasedCount > freeIds.length) {
+      freeIds = Arrays.copyOf(freeIds, Math.max(freeIds.length * 2, freeIdCount + erasedCount));
+    }
+    for (int e = 0; e < erasedCount; e++) {
+      int id = erasedIds[e];
+      long a = ~addr[id];
+      addr[id] = FREE;
+      died(a, recordSize(pages[page(a)], offset(a)));
+      freeIds[freeIdCount++] = id;
+    }
+    erasedCount = 0;
+    if (erasedIds.length > 4 * MIN_MERGE) {
+      erasedIds = new int[16];
+    }
+    compactPending();
+  }
+
+  /** Sorts {@code ids[0, n)} by key (keys are distinct): insertion-sorted runs, then merges. */
+  private void sortIds(int[] ids, int n) {
+    final int run = 16;
+    for (int lo = 0; lo < n; lo += run) {
+      int hi = Math.min(lo + run, n);
+      for (int x = lo + 1; x < hi; x++) {
+        int id = ids[x];
+        int y = x - 1;
+        while (y >= lo && compareIds(ids[y], id) > 0) {
+          ids[y + 1] = ids[y];
+          y--;
+        }
+        ids[y + 1] = id;
+      }
+    }
+    if (n <= run) {
+      return;
+    }
+    int[] scratch = new int[n];
+    for (int width = run; width < n; width *= 2) {
+      for (int lo = 0; lo < n - width; lo += 2 * width) {
+        int mid = lo + width;
+        int hi = Math.min(lo + 2 * width, n);
+        if (compareIds(ids[mid - 1], ids[mid]) <= 0) {
+          continue; // already in order
+        }
+        System.arraycopy(ids, lo, scratch, lo, hi - lo);
+        int a = lo;
+        int b = mid;
+        int o = lo;
+        while (a < mid && b < hi) {
+          ids[o++] = compareIds(scratch[a], scratch[b]) <= 0 ? scratch[a++] : scratch[b++];
+        }
+        while (a < mid) {
+          ids[o++] = scratch[a++];
+        }
+        while (b < hi) {
+          ids[o++] = scratch[b++];
+        }
+      }
+    }
+  }
+
+  // ---- hash table ----------------------------------------------------------------------------
+
+  private static int tableCapacity(int entries) {
+    int capacity = 16;
+    while (capacity / 10 * 6 < entries) {
+      capacity *= 2;
+    }
+    return capacity;
+  }
+
+  /** The home slot of a key hash (Fibonacci hashing: the key hashes are polynomial, not mixed). */
+  private int home(int hash) {
+    return (int) ((hash * 0x9E37_79B9_7F4A_7C15L) >>> shift);
+  }
+
+  private int idAt(int slot) {
+    return (int) table[slot] - 1;
+  }
+
+  /** The slot of {@code key}, or {@code -1 - s} where {@code s} is the empty slot it would take. */
+  private int find(Key key) {
+    int hash = key.hashCode();
+    byte[] k = key.encoded();
+    int mask = table.length - 1;
+    for (int i = home(hash); ; i = (i + 1) & mask) {
+      long e = table[i];
+      if (e == 0) {
+        return -1 - i;
+      }
+      if ((int) (e >>> 32) == hash && compareKey((int) e - 1, k) == 0) {
+        return i;
+      }
+    }
+  }
+
+  /** Empties {@code slot}, shifting back the entries after it that would otherwise be lost. */
+  private void removeSlot(int slot) {
+    int mask = table.length - 1;
+    int hole = slot;
+    for (int j = (slot + 1) & mask; ; j = (j + 1) & mask) {
+      long e = table[j];
+      if (e == 0) {
+        break;
+      }
+      int h = home((int) (e >>> 32));
+      // the entry at j stays unless its home lies cyclically outside (hole, j]
+      boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+      if (!stays) {
+        table[hole] = e;
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  private void rehash(int capacity) {
+    long[] old = table;
+    table = new long[capacity];
+    shift = 64 - Integer.numberOfTrailingZeros(capacity);
+    int mask = capacity - 1;
+    for (long e : old) {
+      if (e != 0) {
+        int i = home((int) (e >>> 32));
+        while (table[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        table[i] = e;
+      }
+    }
+  }
+
+  // ---- for tests -----------------------------------------------------------------------------
+
+  /** Bytes of record pages held (live records, dead ones and unused tails). */
+  long pageBytes() {
+    return pageBytes;
+  }
+
+  /** Bytes of the records kept: live entries, and entries erased since the last merge. */
+  long keptBytes() {
+    long kept = 0;
+    for (int id = 0; id < idLimit; id++) {
+      if (addr[id] != FREE) {
+        long a = record(id);
+        kept += recordSize(pages[page(a)], offset(a));
+      }
+    }
+    return kept;
   }
 }
