@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * The consumer side of a reliable channel (spec/broker-stores.md §7.3), as a pure state machine
  * driven by {@link #tick()}: delivers events exactly once and in sequence order, buffers early
  * events, acknowledges cumulatively every {@code ackTicks} ticks (the ack doubles as the
- * consumer's keepalive), asks for missing events after {@code nackTicks} ticks without progress
+ * consumer's keepalive) and at once whenever {@link #ACK_EVERY} events were delivered since the
+ * last acknowledgement, asks for missing events after {@code nackTicks} ticks without progress
  * (learning about trailing gaps from heartbeats, which Broker's clones ignore), and reports a
  * producer it cannot follow: a new epoch (the producer restarted) or an event that can no
  * longer be retransmitted. The owner then resynchronises and calls {@link #handshake} again.
@@ -38,6 +39,13 @@ public final class ChannelConsumer<T> {
   public static final int MAX_PENDING = 1 << 20;
   /** Most sequence numbers asked for in one nack. */
   public static final int MAX_NACK = 4096;
+  /**
+   * Events delivered after which the consumer acknowledges without waiting for a tick. The
+   * producer keeps every event until it is acknowledged: at hundreds of thousands of events per
+   * second, acknowledging only per tick kept a master's buffer at up to a million updates,
+   * hundreds of megabytes that lived just long enough for the collector to copy them.
+   */
+  public static final int ACK_EVERY = 8192;
 
   private final int ackTicks;
   private final int nackTicks;
@@ -51,6 +59,8 @@ public final class ChannelConsumer<T> {
   private long idleTicks;
   private boolean progressed;
   private boolean ackDue;
+  /** The last sequence number acknowledged. */
+  private long acked;
 
   public ChannelConsumer(int ackTicks, int nackTicks, Handler<T> handler) {
     if (ackTicks < 1 || nackTicks < 1) {
@@ -92,6 +102,7 @@ public final class ChannelConsumer<T> {
     pending.clear();
     early.clear();
     idleTicks = 0;
+    acked = 0;
   }
 
   /**
@@ -112,9 +123,7 @@ public final class ChannelConsumer<T> {
       }
     }
     drain();
-    ackDue = true;
-    handler.ack(epoch, next - 1);
-    ackDue = false;
+    ack();
   }
 
   /** Events {@code firstSeq, firstSeq + 1, …} of {@code epoch}. */
@@ -142,6 +151,9 @@ public final class ChannelConsumer<T> {
       lastKnown = Math.max(lastKnown, s);
     }
     drain();
+    if (next - 1 - acked >= ACK_EVERY) {
+      ack();
+    }
   }
 
   /** The producer has produced up to {@code lastSeq}. */
@@ -189,9 +201,14 @@ public final class ChannelConsumer<T> {
       }
     }
     if (tick % ackTicks == 0 || ackDue) {
-      ackDue = false;
-      handler.ack(epoch, next - 1);
+      ack();
     }
+  }
+
+  private void ack() {
+    ackDue = false;
+    acked = next - 1;
+    handler.ack(epoch, acked);
   }
 
   /** Number of early events held beyond a gap. */
