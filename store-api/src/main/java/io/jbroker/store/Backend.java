@@ -103,6 +103,15 @@ public interface Backend extends AutoCloseable {
   int scan(Key after, int limit, EntryVisitor visitor);
 
   /**
+   * Visits every entry once, in no particular order: a snapshot for a clone, the set of all keys.
+   * Backends for which key order costs work override it; the default is an ordered {@link
+   * #scan}. The visitor must not call back into the backend.
+   */
+  default void forEachEntry(EntryVisitor visitor) {
+    scan(null, Integer.MAX_VALUE, visitor);
+  }
+
+  /**
    * Visits every entry that has a deadline (in no particular order); the store core builds its
    * expiry index from this when it opens the backend. The default scans everything.
    */

@@ -329,7 +329,7 @@ public final class StoreCore {
   /** All keys, as a set (a point-in-time copy). */
   public SetData keys() {
     TreeSet<Data> all = new TreeSet<>();
-    backend.scan(null, Integer.MAX_VALUE, (k, v, d) -> all.add(k.data()));
+    backend.forEachEntry((k, v, d) -> all.add(k.data()));
     return Data.set(all);
   }
 
@@ -361,9 +361,12 @@ public final class StoreCore {
     return backend.size();
   }
 
-  /** Visits every entry in key order (a replica snapshot). */
+  /**
+   * Visits every entry (a replica snapshot), in the backend's cheapest order: key order for the
+   * persistent backends, entry order for the memory backend (see {@link Backend#forEachEntry}).
+   */
   public void snapshot(Backend.EntryVisitor visitor) {
-    backend.scan(null, Integer.MAX_VALUE, visitor);
+    backend.forEachEntry(visitor);
   }
 
   // ---- durability ----------------------------------------------------------------------------
@@ -415,7 +418,7 @@ public final class StoreCore {
   private void clearAll(EntityId publisher) {
     List<Data> keys = null;
     if (eventSink != null) {
-      List<Data> all = new ArrayList<>();
+      List<Data> all = new ArrayList<>(); // erase events in key order, whatever the backend
       backend.scan(null, Integer.MAX_VALUE, (k, v, d) -> all.add(k.data()));
       keys = all;
     }

@@ -374,9 +374,15 @@ class BackendEquivalencePropertyTest {
       return o;
     }
 
+    /**
+     * Every entry, in canonical key order (lower-case hex orders as the unsigned bytes do). A
+     * snapshot visits in the backend's own order (Backend.forEachEntry); key order is what paged
+     * {@code keys} steps check.
+     */
     private List<Stored> snapshot() {
       List<Stored> all = new ArrayList<>();
       core.snapshot((k, v, d) -> all.add(new Stored(HexFormat.of().formatHex(k.encoded()), k.data(), v, d)));
+      all.sort(java.util.Comparator.comparing(Stored::keyHex));
       return all;
     }
 

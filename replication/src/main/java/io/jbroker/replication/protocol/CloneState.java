@@ -495,7 +495,7 @@ public final class CloneState {
 
   /**
    * Completes the snapshot: applies the chunks not applied yet (all of them, unless {@link
-   * #incremental}) in index order, so a backend keeping an ordered index receives sorted appends;
+   * #incremental}) in index order (the master's reading order);
    * then erases the keys the replica held before that the snapshot lacks. An entry already held
    * with the same value and deadline is left alone (no event). Then the updates after the snapshot
    * (held by the consumer) follow.

@@ -247,9 +247,10 @@ public final class MasterState {
 
   /**
    * Sends clone {@code clone} a snapshot as of the last update: chunks of {@code snapshotChunk}
-   * entries in key order, each sent as soon as it is read (the clone can decode and apply the first
-   * ones while the master reads the rest, and no chunk waits in memory); the last chunk carries the
-   * number of chunks. The updates after the snapshot follow on the clone's path.
+   * entries in the backend's reading order ({@link io.jbroker.store.Backend#forEachEntry}), each
+   * sent as soon as it is read (the clone can decode and apply the first ones while the master
+   * reads the rest, and no chunk waits in memory); the last chunk carries the number of chunks.
+   * The updates after the snapshot follow on the clone's path.
    */
   private void sendSnapshot(long clone, long attempt) {
     long asOf = updates.seq();

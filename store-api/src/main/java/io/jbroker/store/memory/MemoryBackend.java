@@ -48,17 +48,22 @@ import java.util.HashMap;
  *       constant and the pages stay within about twice the live data.
  * </ul>
  *
- * <h2>Ordered index</h2>
+ * <h2>Ordered index, kept only when asked for</h2>
  *
- * Writes are frequent and scans are rare (a page of keys, a snapshot for a clone), so the order
- * is kept lazily, log-structured: a sorted array of entry ids plus the ids added since it was
- * built, in arrival order. A put of a new key appends its id; an erase only marks it. The first
- * scan after changes sorts the added ids by key and merges them into the sorted array in one
- * linear pass, dropping erased ids; the merge also runs when the added or the erased ids
- * outnumber half the array, which bounds their memory and makes its cost a constant per write.
- * Until that merge an erased entry keeps its id and its record, so that every id in the index
- * still has a key to be compared by (a page scan searches the index for its start), and no id in
- * the index is another key's.
+ * Only a page of keys ({@link #scan} with a start and a limit) needs the key order; a snapshot,
+ * the set of all keys and the deadlines are visited in entry-id order ({@link #forEachEntry}).
+ * The order is therefore built on the first ordered scan (a sort of the live ids) and kept
+ * lazily from then on: a sorted array of ids, with the first 8 key bytes of each beside it so that
+ * most comparisons read neither the id map nor a page, plus the ids added since, in arrival
+ * order. The next ordered scan after changes sorts the added ids and merges them in, one linear
+ * pass. Writes never sort or merge: at millions of keys that pass took tens to hundreds of
+ * milliseconds, a stall of the store thread that set the replication lag's tail.
+ *
+ * <p>While the index is kept an erased entry keeps its id and its record until the next merge,
+ * so that every id in the index still has a key to be compared by and no id in it is another
+ * key's. Once the erased ids outnumber half the index, the index is dropped instead (which
+ * releases them) and rebuilt by the next ordered scan, so erasures without scans hold at most
+ * that much.
  */
 public final class MemoryBackend implements Backend {
   /**
@@ -73,11 +78,13 @@ public final class MemoryBackend implements Backend {
   private static final int DEADLINE_FLAG = 0x8000_0000;
   /** {@link #addr} of an unused id; an erased entry's is the complement of its record's. */
   private static final long FREE = Long.MIN_VALUE;
-  /** Merge once this many ids were added, at least (see the class comment). */
-  private static final int MIN_MERGE = 1024;
+  /** The index is dropped once more than this many erased ids, or half of it, wait for a merge. */
+  private static final int MIN_STALE = 1024;
   private static final int[] NO_IDS = {};
+  private static final long[] NO_PREFIXES = {};
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   // pages of records
   private byte[][] pages;
@@ -104,15 +111,15 @@ public final class MemoryBackend implements Backend {
   // entries
   /**
    * Per entry id: its record's page (high half) and offset (low half); the complement of that if
-   * the entry was erased since the last merge (the record is kept until then, so that the index
-   * can still compare its key); {@link #FREE} if unused.
+   * the entry was erased while the index is kept (the record stays until the index drops the id,
+   * so that it can still compare its key); {@link #FREE} if unused.
    */
   private long[] addr;
   /** Ids ever handed out. */
   private int idLimit;
   private int[] freeIds;
   private int freeIdCount;
-  /** Ids erased since the last merge: they may still be in the index, so not reusable yet. */
+  /** Ids erased while the index is kept: they may be in it, so their records stay. */
   private int[] erasedIds;
   private int erasedCount;
   private int size;
@@ -121,9 +128,12 @@ public final class MemoryBackend implements Backend {
   private long[] table;
   private int shift;
 
-  // ordered index
-  /** Sorted by key; may hold erased ids. */
+  // ordered index (see the class comment)
+  private boolean indexed;
+  /** Ids in key order; may hold erased ids. */
   private int[] sorted;
+  /** {@link #prefix} of each id in {@link #sorted}. */
+  private long[] sortedPrefix;
   private int sortedLength;
   /** Ids added since the last merge, in arrival order. */
   private int[] added;
@@ -158,9 +168,15 @@ public final class MemoryBackend implements Backend {
     size = 0;
     table = new long[16];
     shift = 64 - 4;
+    dropIndexArrays();
+  }
+
+  private void dropIndexArrays() {
+    indexed = false;
     sorted = NO_IDS;
+    sortedPrefix = NO_PREFIXES;
     sortedLength = 0;
-    added = new int[16];
+    added = NO_IDS;
     addedLength = 0;
   }
 
@@ -220,7 +236,9 @@ public final class MemoryBackend implements Backend {
       store(id, key.encoded(), value, valueLength, deadline);
       table[-slot - 1] = ((long) key.hashCode() << 32) | (id + 1L);
       size++;
-      index(id);
+      if (indexed) {
+        index(id);
+      }
       if (size > table.length / 10 * 6) {
         rehash(table.length * 2);
       }
@@ -273,15 +291,20 @@ public final class MemoryBackend implements Backend {
     }
     int id = idAt(slot);
     removeSlot(slot);
-    addr[id] = ~addr[id]; // the record stays until the next merge has dropped the id
-    if (erasedCount == erasedIds.length) {
-      erasedIds = Arrays.copyOf(erasedIds, erasedCount * 2);
-    }
-    erasedIds[erasedCount++] = id;
     size--;
-    if (erasedCount >= Math.max(MIN_MERGE, sortedLength / 2)) {
-      merge(); // bounds the records kept for erased entries, at a constant cost per erase
+    if (indexed) {
+      addr[id] = ~addr[id]; // the record stays until the index has dropped the id
+      if (erasedCount == erasedIds.length) {
+        erasedIds = Arrays.copyOf(erasedIds, erasedCount * 2);
+      }
+      erasedIds[erasedCount++] = id;
+      if (erasedCount > Math.max(MIN_STALE, sortedLength / 2)) {
+        dropIndex(); // releases the erased entries, at a constant cost per erase
+      }
+    } else {
+      release(id, addr[id]);
     }
+    compactPending();
     return true;
   }
 
@@ -302,7 +325,9 @@ public final class MemoryBackend implements Backend {
   @Override
   public int scan(Key after, int limit, EntryVisitor visitor) {
     checkOpen();
-    if (addedLength > 0 || erasedCount > sortedLength / 4) {
+    if (!indexed) {
+      buildIndex();
+    } else if (addedLength > 0 || erasedCount > sortedLength / 4) {
       merge();
     }
     int i = after == null ? 0 : search(after.encoded());
@@ -315,6 +340,18 @@ public final class MemoryBackend implements Backend {
       }
     }
     return n;
+  }
+
+  /** Visits the entries in entry-id order: no index needed. */
+  @Override
+  public void forEachEntry(EntryVisitor visitor) {
+    checkOpen();
+    for (int id = 0; id < idLimit; id++) {
+      long a = addr[id];
+      if (a >= 0) {
+        visit(a, visitor);
+      }
+    }
   }
 
   @Override
@@ -339,11 +376,13 @@ public final class MemoryBackend implements Backend {
 
   /** The index position of the first key after {@code key}. */
   private int search(byte[] key) {
+    long prefix = prefix(key, 0, key.length);
     int lo = 0;
     int hi = sortedLength - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      if (compareKey(sorted[mid], key) <= 0) {
+      int c = Long.compareUnsigned(sortedPrefix[mid], prefix);
+      if (c < 0 || (c == 0 && compareKey(sorted[mid], key) <= 0)) {
         lo = mid + 1;
       } else {
         hi = mid - 1;
@@ -571,13 +610,54 @@ public final class MemoryBackend implements Backend {
 
   private void index(int id) {
     if (addedLength == added.length) {
-      if (addedLength >= Math.max(MIN_MERGE, sortedLength / 2)) {
-        merge();
-      } else {
-        added = Arrays.copyOf(added, addedLength * 2);
-      }
+      added = Arrays.copyOf(added, Math.max(16, addedLength * 2));
     }
     added[addedLength++] = id;
+  }
+
+  /** The id is out of the index (or there is none): its record dies and the id can be reused. */
+  private void release(int id, long a) {
+    addr[id] = FREE;
+    died(a, recordSize(pages[page(a)], offset(a)));
+    if (freeIdCount == freeIds.length) {
+      freeIds = Arrays.copyOf(freeIds, freeIdCount * 2);
+    }
+    freeIds[freeIdCount++] = id;
+  }
+
+  private void releaseErased() {
+    for (int e = 0; e < erasedCount; e++) {
+      int id = erasedIds[e];
+      release(id, ~addr[id]);
+    }
+    erasedCount = 0;
+    if (erasedIds.length > 4 * MIN_STALE) {
+      erasedIds = new int[16];
+    }
+  }
+
+  private void dropIndex() {
+    releaseErased();
+    dropIndexArrays();
+  }
+
+  /** Sorts every live id into a new index. */
+  private void buildIndex() {
+    int[] ids = new int[size];
+    int n = 0;
+    for (int id = 0; id < idLimit; id++) {
+      if (addr[id] >= 0) {
+        ids[n++] = id;
+      }
+    }
+    long[] prefixes = prefixes(ids, n);
+    sortIds(ids, prefixes, n);
+    sorted = ids;
+    sortedPrefix = prefixes;
+    sortedLength = n;
+    added = new int[16];
+    addedLength = 0;
+    indexed = true;
   }
 
   /**
@@ -585,83 +665,127 @@ public final class MemoryBackend implements Backend {
    * ids become reusable.
    */
   private void merge() {
-    sortIds(added, addedLength);
+    int m = 0;
+    for (int x = 0; x < addedLength; x++) { // added and erased since: not to be indexed
+      if (addr[added[x]] >= 0) {
+        added[m++] = added[x];
+      }
+    }
+    long[] addedPrefix = prefixes(added, m);
+    sortIds(added, addedPrefix, m);
     int[] out = new int[size];
+    long[] outPrefix = new long[size];
     int n = 0;
     int i = 0;
     int j = 0;
-    while (i < sortedLength || j < addedLength) {
-      int id;
-      if (j == addedLength || (i < sortedLength && compareIds(sorted[i], added[j]) <= 0)) {
-        id = sorted[i++];
+    while (i < sortedLength || j < m) {
+      if (i < sortedLength && addr[sorted[i]] < 0) {
+        i++; // erased
+      } else if (j == m || (i < sortedLength && compare(sortedPrefix[i], sorted[i], addedPrefix[j], added[j]) <= 0)) {
+        outPrefix[n] = sortedPrefix[i];
+        out[n++] = sorted[i++];
       } else {
-        id = added[j++];
-      }
-      if (addr[id] >= 0) {
-        out[n++] = id;
+        outPrefix[n] = addedPrefix[j];
+        out[n++] = added[j++];
       }
     }
     sorted = out;
+    sortedPrefix = outPrefix;
     sortedLength = n;
-    if (added.length > 4 * MIN_MERGE && added.length > 2 * Math.max(MIN_MERGE, n / 2)) {
-      added = new int[Math.max(MIN_MERGE, n / 2)];
-    }
     addedLength = 0;
-    if (freeIdCount + erasedCount > freeIds.length) {
-      freeIds = Arrays.copyOf(freeIds, Math.max(freeIds.length * 2, freeIdCount + erasedCount));
+    if (added.length > 4 * MIN_STALE && added.length > 2 * m) {
+      added = new int[16];
     }
-    for (int e = 0; e < erasedCount; e++) {
-      int id = erasedIds[e];
-      long a = ~addr[id];
-      addr[id] = FREE;
-      died(a, recordSize(pages[page(a)], offset(a)));
-      freeIds[freeIdCount++] = id;
-    }
-    erasedCount = 0;
-    if (erasedIds.length > 4 * MIN_MERGE) {
-      erasedIds = new int[16];
-    }
+    releaseErased();
     compactPending();
   }
 
-  /** Sorts {@code ids[0, n)} by key (keys are distinct): insertion-sorted runs, then merges. */
-  private void sortIds(int[] ids, int n) {
+  /** The first 8 bytes of {@code key[off, off + length)}, big-endian, zero-padded. */
+  private static long prefix(byte[] key, int off, int length) {
+    if (length >= 8) {
+      return (long) LONG_BE.get(key, off);
+    }
+    long p = 0;
+    for (int i = 0; i < 8; i++) {
+      p = (p << 8) | (i < length ? key[off + i] & 0xFF : 0);
+    }
+    return p;
+  }
+
+  private long[] prefixes(int[] ids, int n) {
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      long a = record(ids[i]);
+      byte[] page = pages[page(a)];
+      int off = offset(a);
+      out[i] = prefix(page, off + HEADER, (int) INT.get(page, off + 4));
+    }
+    return out;
+  }
+
+  /**
+   * Orders two ids by key given their prefixes: unequal prefixes decide (a key's prefix orders as
+   * the key does, up to ties), equal ones need the whole keys.
+   */
+  private int compare(long prefixX, int x, long prefixY, int y) {
+    int c = Long.compareUnsigned(prefixX, prefixY);
+    return c != 0 ? c : compareIds(x, y);
+  }
+
+  /**
+   * Sorts {@code ids[0, n)} by key, with their {@code prefixes} alongside (keys are distinct):
+   * insertion-sorted runs, then merges.
+   */
+  private void sortIds(int[] ids, long[] prefixes, int n) {
     final int run = 16;
     for (int lo = 0; lo < n; lo += run) {
       int hi = Math.min(lo + run, n);
       for (int x = lo + 1; x < hi; x++) {
         int id = ids[x];
+        long p = prefixes[x];
         int y = x - 1;
-        while (y >= lo && compareIds(ids[y], id) > 0) {
+        while (y >= lo && compare(prefixes[y], ids[y], p, id) > 0) {
           ids[y + 1] = ids[y];
+          prefixes[y + 1] = prefixes[y];
           y--;
         }
         ids[y + 1] = id;
+        prefixes[y + 1] = p;
       }
     }
     if (n <= run) {
       return;
     }
     int[] scratch = new int[n];
+    long[] scratchPrefix = new long[n];
     for (int width = run; width < n; width *= 2) {
       for (int lo = 0; lo < n - width; lo += 2 * width) {
         int mid = lo + width;
         int hi = Math.min(lo + 2 * width, n);
-        if (compareIds(ids[mid - 1], ids[mid]) <= 0) {
+        if (compare(prefixes[mid - 1], ids[mid - 1], prefixes[mid], ids[mid]) <= 0) {
           continue; // already in order
         }
         System.arraycopy(ids, lo, scratch, lo, hi - lo);
+        System.arraycopy(prefixes, lo, scratchPrefix, lo, hi - lo);
         int a = lo;
         int b = mid;
         int o = lo;
         while (a < mid && b < hi) {
-          ids[o++] = compareIds(scratch[a], scratch[b]) <= 0 ? scratch[a++] : scratch[b++];
+          if (compare(scratchPrefix[a], scratch[a], scratchPrefix[b], scratch[b]) <= 0) {
+            prefixes[o] = scratchPrefix[a];
+            ids[o++] = scratch[a++];
+          } else {
+            prefixes[o] = scratchPrefix[b];
+            ids[o++] = scratch[b++];
+          }
         }
-        while (a < mid) {
-          ids[o++] = scratch[a++];
+        for (; a < mid; a++, o++) {
+          prefixes[o] = scratchPrefix[a];
+          ids[o] = scratch[a];
         }
-        while (b < hi) {
-          ids[o++] = scratch[b++];
+        for (; b < hi; b++, o++) {
+          prefixes[o] = scratchPrefix[b];
+          ids[o] = scratch[b];
         }
       }
     }
@@ -745,7 +869,7 @@ public final class MemoryBackend implements Backend {
     return pageBytes;
   }
 
-  /** Bytes of the records kept: live entries, and entries erased since the last merge. */
+  /** Bytes of the records kept: live entries, and erased entries the index still holds. */
   long keptBytes() {
     long kept = 0;
     for (int id = 0; id < idLimit; id++) {

@@ -54,6 +54,11 @@ class MemoryBackendPagesTest {
         NavigableMap<Key, Backend.Entry> tail = after == null ? model : model.tailMap(after, false);
         List<Map.Entry<Key, Backend.Entry>> expected = new ArrayList<>(tail.entrySet()).subList(0, Math.min(limit, tail.size()));
         assertThat(seen).as("scan after %s limit %d, %s", after, limit, at).isEqualTo(expected);
+      } else if (op < 998 + 1 && random.nextBoolean()) {
+        Map<Key, Backend.Entry> all = new HashMap<>();
+        backend.forEachEntry((key, value, deadline) ->
+            assertThat(all.put(key, new Backend.Entry(value, deadline))).as("visited twice, %s", at).isNull());
+        assertThat(all).as("every entry, %s", at).isEqualTo(model);
       } else if (op < 999) {
         Map<Key, Backend.Entry> deadlines = new HashMap<>();
         backend.forEachDeadline((key, value, deadline) -> deadlines.put(key, new Backend.Entry(value, deadline)));
@@ -108,6 +113,54 @@ class MemoryBackendPagesTest {
     backend.put(k, Data.of(2L), Backend.NO_DEADLINE);
     assertThat(backend.pageBytes()).isLessThan(MemoryBackend.MAX_PAGE);
     assertThat(backend.get(k)).isEqualTo(new Backend.Entry(Data.of(2L), Backend.NO_DEADLINE));
+  }
+
+  @Test
+  void anIndexOutgrownByErasuresIsDroppedWithTheirRecordsAndRebuiltByTheNextPage() {
+    MemoryBackend backend = new MemoryBackend();
+    TreeMap<Key, Backend.Entry> model = new TreeMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      Key k = Key.of(Data.of("key-" + i));
+      backend.put(k, Data.of((long) i), Backend.NO_DEADLINE);
+      model.put(k, new Backend.Entry(Data.of((long) i), Backend.NO_DEADLINE));
+    }
+    assertPagesMatch(backend, model, 700); // builds the index
+    long before = backend.keptBytes();
+    for (int i = 0; i < 2_000; i++) { // fewer than half the index: kept for it
+      Key k = Key.of(Data.of("key-" + i));
+      backend.erase(k);
+      model.remove(k);
+    }
+    assertThat(backend.keptBytes()).isEqualTo(before);
+    for (int i = 2_000; i < 4_000; i++) { // now more than half: the index goes, and they with it
+      Key k = Key.of(Data.of("key-" + i));
+      backend.erase(k);
+      model.remove(k);
+    }
+    assertThat(backend.keptBytes()).isLessThan(before * 3 / 10); // 1,000 of the 5,000 records left
+    for (int i = 0; i < 3_000; i += 3) { // some come back, under new ids
+      Key k = Key.of(Data.of("key-" + i));
+      backend.put(k, Data.of(-1L), Backend.NO_DEADLINE);
+      model.put(k, new Backend.Entry(Data.of(-1L), Backend.NO_DEADLINE));
+    }
+    assertPagesMatch(backend, model, 333);
+    assertPagesMatch(backend, model, 5_000);
+  }
+
+  /** Pages through the whole store with {@code scan(after, limit)} and compares with the model. */
+  private static void assertPagesMatch(MemoryBackend backend, TreeMap<Key, Backend.Entry> model, int limit) {
+    List<Map.Entry<Key, Backend.Entry>> seen = new ArrayList<>();
+    Key after = null;
+    while (true) {
+      List<Map.Entry<Key, Backend.Entry>> page = new ArrayList<>();
+      backend.scan(after, limit, (key, value, deadline) -> page.add(Map.entry(key, new Backend.Entry(value, deadline))));
+      seen.addAll(page);
+      if (page.size() < limit) {
+        break;
+      }
+      after = page.get(page.size() - 1).getKey();
+    }
+    assertThat(seen).isEqualTo(new ArrayList<>(model.entrySet()));
   }
 
   /** Pages hold at most twice the kept records, plus the page being filled. */
