@@ -140,20 +140,13 @@ public final class RocksDbBackend implements Backend {
   private static final byte[] ENTRIES_NAME = ENTRIES.getBytes(StandardCharsets.UTF_8);
   private static final byte[] FORMAT_KEY_BYTES = FORMAT_KEY.getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_BYTES = new byte[0];
-  /** Keys (and metadata names) buffered before they are sealed into a batch while the writer is idle. */
-  static final int MIN_BATCH = Integer.getInteger("exp.minBatch", 64);
-  /** Keys (and metadata names) buffered before they are sealed into a batch in any case. */
-  static final int MAX_BATCH = Integer.getInteger("exp.maxBatch", 1024);
-  /** Bytes (keys and records) buffered before they are sealed into a batch in any case. */
+  /** Keys (and metadata names) buffered before the batch is written without waiting for a sync. */
+  static final int MAX_BATCH = 8192;
+  /** Bytes (keys and records) buffered before the batch is written without a sync. */
   static final int MAX_BATCH_BYTES = 4 << 20;
-  /** Sealed batches waiting for the writer thread beyond which a write waits for it. */
-  static final int MAX_QUEUED = 16;
 
   /** A buffered write: the entry (for reads) and its encoded record, or {@link #ERASED}. */
   private record Buffered(Entry entry, byte[] record) {}
-
-  /** The buffered writes of a batch handed to the writer thread, kept for reads until it is written. */
-  private record Sealed(long seq, HashMap<Key, Buffered> entries, HashMap<String, byte[]> meta) {}
 
   /** The {@code pending} value of a buffered erase (compared by identity). */
   private static final Buffered ERASED = new Buffered(null, null);
@@ -175,14 +168,10 @@ public final class RocksDbBackend implements Backend {
   private final EntryCache cache;
   /** Builds the serialized batch that hands the buffered writes to RocksDB (see the class comment). */
   private final BatchEncoder encoder = new BatchEncoder();
-  /** Every key written since the last batch was sealed → its newest write. */
-  private HashMap<Key, Buffered> pending = new HashMap<>();
-  /** Every metadata name written since the last batch was sealed → its newest value (null: deleted). */
-  private HashMap<String, byte[]> pendingMeta = new HashMap<>();
-  /** Sealed batches, oldest first, that the writer may not have written yet (read like pending). */
-  private final ArrayDeque<Sealed> unwritten = new ArrayDeque<>();
-  /** Writes the sealed batches to RocksDB on its own thread. */
-  private final BatchWriter writer;
+  /** Every key written since the last batch write → its newest write. */
+  private final HashMap<Key, Buffered> pending = new HashMap<>();
+  /** Every metadata name written since the last batch write → its newest value (null: deleted). */
+  private final HashMap<String, byte[]> pendingMeta = new HashMap<>();
   /** Bytes of keys and records buffered (an upper bound: overwritten ones are counted too). */
   private int batchBytes;
   private long count;
@@ -206,7 +195,6 @@ public final class RocksDbBackend implements Backend {
     this.pointReads = pointReads;
     this.scans = scans;
     this.cache = new EntryCache(config.cacheEntries());
-    this.writer = new BatchWriter(where, this::writeBatch);
   }
 
   /**
@@ -339,7 +327,7 @@ public final class RocksDbBackend implements Backend {
   }
 
   private boolean isEmpty(ColumnFamilyHandle family) {
-    drain();
+    writeBatch();
     try (RocksIterator it = db.newIterator(family, scans)) {
       it.seekToFirst();
       boolean empty = !it.isValid();
@@ -369,7 +357,7 @@ public final class RocksDbBackend implements Backend {
     if (cached != null) {
       return cached;
     }
-    Buffered buffered = buffered(key);
+    Buffered buffered = pending.get(key);
     if (buffered != null) {
       return buffered.entry;
     }
@@ -410,7 +398,7 @@ public final class RocksDbBackend implements Backend {
    * the operation in a failure ("put"); the message is only built on failure.
    */
   private boolean present(Key key, String op) {
-    Buffered buffered = buffered(key);
+    Buffered buffered = pending.get(key);
     if (buffered != null) {
       return buffered != ERASED;
     }
@@ -425,7 +413,7 @@ public final class RocksDbBackend implements Backend {
   public long size() {
     checkOpen();
     if (!countKnown) {
-      drain();
+      writeBatch();
       long n = 0;
       try (RocksIterator it = db.newIterator(entries, scans)) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -447,7 +435,7 @@ public final class RocksDbBackend implements Backend {
     if (limit <= 0) {
       return 0;
     }
-    drain();
+    writeBatch();
     int n = 0;
     byte[] buf = buffer;
     try (RocksIterator it = db.newIterator(entries, scans)) {
@@ -482,7 +470,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void forEachDeadline(EntryVisitor visitor) {
     checkOpen();
-    drain();
+    writeBatch();
     long n = 0;
     byte[] buf = buffer;
     try (RocksIterator it = db.newIterator(entries, scans)) {
@@ -545,87 +533,43 @@ public final class RocksDbBackend implements Backend {
   }
 
   /**
-   * Seals the buffered writes into a batch for the writer thread when there are enough of them
-   * (a few while the writer is idle, so that it starts early; more while it is busy), and waits
-   * while the writer is far behind. A write that finds the writer stopped by a failure fails here,
-   * before it changes anything.
+   * Writes the batch first if adding {@code bytes} would overfill it, so that a write the
+   * database refuses fails before it is buffered.
    */
   private void makeRoom(int bytes, java.util.function.Supplier<String> what) {
-    int n = pending.size() + pendingMeta.size();
-    if (n >= MIN_BATCH && (n >= MAX_BATCH || writer.idle()) || batchBytes + bytes > MAX_BATCH_BYTES) {
-      seal();
-    }
-    try {
-      writer.awaitRoom(MAX_QUEUED);
-    } catch (BrokerException e) {
-      throw new BrokerException(e.code(), what.get() + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** The newest buffered write of {@code key} (pending, then the unwritten batches), or null. */
-  private Buffered buffered(Key key) {
-    Buffered b = pending.get(key);
-    if (b != null || unwritten.isEmpty()) {
-      return b;
-    }
-    prune();
-    for (var it = unwritten.descendingIterator(); it.hasNext(); ) {
-      b = it.next().entries.get(key);
-      if (b != null) {
-        return b;
+    if (pending.size() + pendingMeta.size() >= MAX_BATCH || batchBytes + bytes > MAX_BATCH_BYTES) {
+      try {
+        writeBatch();
+      } catch (BrokerException e) {
+        throw new BrokerException(e.code(), what.get() + " failed: " + e.getMessage(), e);
       }
     }
-    return null;
   }
 
-  /** Forgets the sealed batches the writer has written: RocksDB answers for them now. */
-  private void prune() {
-    long written = writer.written();
-    while (!unwritten.isEmpty() && unwritten.peekFirst().seq <= written) {
-      unwritten.pollFirst();
-    }
-  }
-
-  /** Hands the buffered writes to the writer thread as one serialized batch, entries in key order. */
-  private void seal() {
+  /**
+   * Gives the buffered writes to RocksDB as one atomic write, entries in key order; on failure
+   * they stay buffered (and visible) for the next attempt.
+   */
+  private void writeBatch() {
     int n = pending.size() + pendingMeta.size();
     if (n == 0) {
       return;
     }
     byte[] rep = encodeBatch();
-    long seq = writer.submit(rep, n);
-    prune();
-    unwritten.addLast(new Sealed(seq, pending, pendingMeta));
-    pending = new HashMap<>(256);
-    pendingMeta = pendingMeta.isEmpty() ? pendingMeta : new HashMap<>();
-    batchBytes = 0;
-  }
-
-  /**
-   * Seals what is buffered and waits until the writer has written every batch. A failed batch
-   * write throws here (the writes stay buffered and visible); the next drain retries it.
-   */
-  private void drain() {
-    seal();
-    writer.awaitAll();
-    unwritten.clear();
-  }
-
-  /**
-   * On the writer thread: one atomic write of a serialized batch (the records cross JNI together,
-   * see {@link BatchEncoder}), retried while RocksDB stalls it.
-   */
-  private void writeBatch(byte[] rep, int changes) {
     try {
       writeRep(rep);
     } catch (RocksDBException e) {
       if (!isStall(e)) {
-        throw failure(where, "write of " + changes + " buffered change(s) failed", e);
+        throw failure(where, "write of " + n + " buffered change(s) failed", e);
       }
-      afterStall(() -> writeRep(rep), () -> "write of " + changes + " buffered change(s)");
+      afterStall(() -> writeRep(rep), () -> "write of " + n + " buffered change(s)");
     }
+    pending.clear();
+    pendingMeta.clear();
+    batchBytes = 0;
   }
 
+  /** One write of a serialized batch: the records cross JNI together (see {@link BatchEncoder}). */
   private void writeRep(byte[] rep) throws RocksDBException {
     try (WriteBatch batch = new WriteBatch(rep)) {
       db.write(writeOptions, batch);
@@ -663,15 +607,8 @@ public final class RocksDbBackend implements Backend {
   public byte[] getMeta(String name) {
     checkOpen();
     byte[] k = metaKey(name);
-    HashMap<String, byte[]> holder = pendingMeta.containsKey(name) ? pendingMeta : null;
-    if (holder == null) {
-      for (var it = unwritten.descendingIterator(); it.hasNext() && holder == null; ) {
-        HashMap<String, byte[]> meta = it.next().meta;
-        holder = meta.containsKey(name) ? meta : null;
-      }
-    }
-    if (holder != null) {
-      byte[] buffered = holder.get(name);
+    if (pendingMeta.containsKey(name)) {
+      byte[] buffered = pendingMeta.get(name);
       return buffered == null ? null : buffered.clone();
     }
     try {
@@ -779,7 +716,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void clear() {
     checkOpen();
-    drain(); // metadata in it must survive; its entries are dropped with the rest
+    writeBatch(); // metadata in it must survive; its entries are dropped with the rest
     cache.clear();
     try {
       db.dropColumnFamily(entries);
@@ -802,7 +739,7 @@ public final class RocksDbBackend implements Backend {
   @Override
   public void sync() {
     checkOpen();
-    drain();
+    writeBatch();
     try {
       db.flushWal(config.durability() == Durability.DURABLE);
     } catch (RocksDBException e) {
@@ -832,15 +769,6 @@ public final class RocksDbBackend implements Backend {
     closed = true;
     released = true;
     cache.clear();
-    // After the sync the writer has nothing left to write, unless that sync failed.
-    if (!writer.stop()) {
-      BrokerException stuck = new BrokerException(ErrorCode.BACKEND_FAILURE, where
-          + ": close failed: a batch write is still stalled; the database stays open");
-      if (failure != null) {
-        stuck.addSuppressed(failure);
-      }
-      throw stuck;
-    }
     if (entries != null) {
       entries.close();
       entries = null;
