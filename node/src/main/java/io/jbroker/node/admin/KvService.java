@@ -59,8 +59,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   private <T, R> void call(StreamObserver<R> obs, String what, String storeName,
       java.util.function.Function<Store, CompletableFuture<T>> op, java.util.function.Function<T, R> map) {
-    Calls.unary(obs, ctx.requestTimeout(), what + " on store \"" + storeName + "\"",
-        () -> op.apply(store(ctx, storeName)), map);
+    Calls.unary(obs, ctx.requestTimeout(), what, storeName, () -> op.apply(store(ctx, storeName)), map);
   }
 
   private void write(StreamObserver<WriteResponse> obs, String what, String storeName, Supplier<Mutation> m) {

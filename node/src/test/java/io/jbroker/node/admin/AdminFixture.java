@@ -38,6 +38,11 @@ final class AdminFixture implements AutoCloseable {
   final ManagedChannel channel;
 
   AdminFixture(Path dataDir, String token, int streamBuffer) throws Exception {
+    this(dataDir, token, streamBuffer, Duration.ofSeconds(5));
+  }
+
+  /** With the admin API's request timeout (the stores' own stays at 5 s). */
+  AdminFixture(Path dataDir, String token, int streamBuffer, Duration requestTimeout) throws Exception {
     endpoint = Endpoint.create(EndpointConfig.builder().tls(TlsConfig.disabled()).build());
     stores = new NodeStores(new StoreManager(endpoint,
         ReplicationSettings.defaults().withTick(Duration.ofMillis(20)).withRequestTimeout(Duration.ofSeconds(5)),
@@ -46,7 +51,7 @@ final class AdminFixture implements AutoCloseable {
     status = new StatusHub(endpoint);
     AdminContext ctx = new AdminContext(endpoint, stores, status,
         () -> InfoResponse.newBuilder().setId(endpoint.nodeId().toString()).setVersion("test").build(),
-        Duration.ofSeconds(5), streamBuffer, executor, dataMessages::addAndGet);
+        requestTimeout, streamBuffer, executor, dataMessages::addAndGet);
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder b = InProcessServerBuilder.forName(name).directExecutor();
     for (ServerServiceDefinition d : AdminServer.services(ctx, token, health)) {

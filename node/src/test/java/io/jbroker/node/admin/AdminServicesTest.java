@@ -207,6 +207,29 @@ class AdminServicesTest {
   }
 
   @Test
+  void theRequestTimeoutAnswersWhenItIsShorterThanTheClientsDeadline() throws Exception {
+    try (AdminFixture g = new AdminFixture(Files.createDirectories(dataDir.resolve("short")), null, 64,
+        Duration.ofMillis(300))) {
+      StoresGrpc.newBlockingStub(g.channel).attachClone(AttachCloneRequest.newBuilder().setName("orphan").build());
+      GetRequest orphan = GetRequest.newBuilder().setStore("orphan").setKey(d(Data.of("a"))).build();
+      // no client deadline, then one longer than the request timeout: the node's timeout answers
+      for (KVGrpc.KVBlockingStub stub : List.of(KVGrpc.newBlockingStub(g.channel),
+          KVGrpc.newBlockingStub(g.channel).withDeadlineAfter(30, TimeUnit.SECONDS))) {
+        StatusRuntimeException e = assertGrpcError(() -> stub.get(orphan), Status.Code.DEADLINE_EXCEEDED,
+            "request_timeout");
+        assertThat(e.getStatus().getDescription()).isEqualTo("get on store \"orphan\" did not complete within 300 ms");
+      }
+      // answered calls are not failed later by their timeout
+      g.stores.store("kv").orElseThrow().put(Data.of("k"), Data.count(7)).get(5, TimeUnit.SECONDS);
+      KVGrpc.KVBlockingStub kv2 = KVGrpc.newBlockingStub(g.channel);
+      for (int i = 0; i < 50; i++) {
+        assertThat(kv2.get(GetRequest.newBuilder().setStore("kv").setKey(d(Data.of("k"))).build()).getValue())
+            .isEqualTo(d(Data.count(7)));
+      }
+    }
+  }
+
+  @Test
   void storesCanBeListedAttachedAndDetached() throws Exception {
     StoresGrpc.StoresBlockingStub stores = StoresGrpc.newBlockingStub(f.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     StoreInfo m = stores.attachMaster(AttachMasterRequest.newBuilder().setName("disk").setBackend("sqlite")
