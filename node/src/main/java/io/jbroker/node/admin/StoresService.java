@@ -66,12 +66,15 @@ final class StoresService extends StoresGrpc.StoresImplBase {
 
   @Override
   public void attachClone(AttachCloneRequest r, StreamObserver<AttachResponse> obs) {
-    Calls.unary(obs, ctx.requestTimeout(), "attach clone \"" + r.getName() + "\"", () -> ctx.stores().attachClone(
+    // attaching waits for the store registry's lock, which a slow attach or detach may hold: not on
+    // a transport thread
+    Calls.unary(obs, ctx.requestTimeout(), "attach clone \"" + r.getName() + "\"", () ->
+        CompletableFuture.supplyAsync(() -> ctx.stores().attachClone(
             r.getName(),
             r.hasResyncInterval() ? DataProtos.duration(r.getResyncInterval()) : Duration.ofSeconds(10),
             r.hasStaleInterval() ? DataProtos.duration(r.getStaleInterval()) : Duration.ofSeconds(300),
-            r.hasMutationBufferInterval() ? DataProtos.duration(r.getMutationBufferInterval()) : Duration.ofSeconds(120))
-        .info(), i -> AttachResponse.newBuilder().setStore(info(i)).build());
+            r.hasMutationBufferInterval() ? DataProtos.duration(r.getMutationBufferInterval()) : Duration.ofSeconds(120)),
+            ctx.executor()).thenCompose(c -> c.info()), i -> AttachResponse.newBuilder().setStore(info(i)).build());
   }
 
   @Override
