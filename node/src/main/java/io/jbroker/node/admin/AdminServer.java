@@ -11,6 +11,15 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.jbroker.node.config.NodeConfig;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.jbroker.proto.admin.v1.KVGrpc;
 import io.jbroker.proto.admin.v1.NodeGrpc;
 import io.jbroker.proto.admin.v1.PeeringGrpc;
@@ -39,12 +48,17 @@ public final class AdminServer implements AutoCloseable {
   public static final List<String> SERVICES = List.of(NodeGrpc.SERVICE_NAME, PeeringGrpc.SERVICE_NAME,
       StoresGrpc.SERVICE_NAME, KVGrpc.SERVICE_NAME, WatchGrpc.SERVICE_NAME, PubSubGrpc.SERVICE_NAME);
 
+  /** Network threads of the admin server. */
+  static final int IO_THREADS = 1;
+
   private final Server server;
   private final HealthStatusManager health;
+  private final EventLoopGroup group;
 
-  private AdminServer(Server server, HealthStatusManager health) {
+  private AdminServer(Server server, HealthStatusManager health, EventLoopGroup group) {
     this.server = server;
     this.health = health;
+    this.group = group;
   }
 
   /**
@@ -97,9 +111,29 @@ public final class AdminServer implements AutoCloseable {
     // Handlers never block (store calls return futures; the few blocking ones hop to ctx.executor()
     // themselves), so they run on the transport threads: one thread handoff less per call.
     builder.directExecutor();
+    // The admin API's own transport thread, accepting and serving, rather than gRPC's process-wide
+    // default group of 2 per core. As no handler blocks, one thread serves every admin connection;
+    // it reads the requests of all of them in one pass and writes the answers a store completed
+    // together in one pass: fewer wake-ups per call than a thread per connection (jbroker bench
+    // get against a node in its own process, 2 cores: 19-25 µs of the node's CPU per call with
+    // the default group, 14-17 µs with one thread).
+    EventLoopGroup group = group(IO_THREADS);
+    builder.bossEventLoopGroup(group).workerEventLoopGroup(group)
+        .channelType(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
     builder.permitKeepAliveTime(10, TimeUnit.SECONDS);
-    Server server = builder.build().start();
-    return new AdminServer(server, health);
+    Server server;
+    try {
+      server = builder.build().start();
+    } catch (IOException | RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    return new AdminServer(server, health, group);
+  }
+
+  private static EventLoopGroup group(int threads) {
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("jbroker-admin-io", true), io);
   }
 
   public int port() {
@@ -120,6 +154,7 @@ public final class AdminServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     log.debug("admin server stopped");
   }
 }
