@@ -1,6 +1,15 @@
 package io.jbroker.node.bench;
 
 import io.grpc.ManagedChannel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -61,8 +70,21 @@ public final class BenchCommand {
     return Node.start(ConfigLoader.load(null, Map.of(), f.toConfig()));
   }
 
-  static ManagedChannel channel(String host, int port) {
-    return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().flowControlWindow(4 << 20).build();
+  /**
+   * The clients' own network threads. The load generator runs in the same process as the
+   * embedded node, so its threads compete with the node's for the same cores; gRPC's default
+   * client group (2 per core) would give each connection a thread of its own that wakes for each
+   * answer, where one thread reading every connection in one pass costs fewer wake-ups.
+   */
+  static EventLoopGroup clientGroup(int threads) {
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("jbroker-bench-client", true), io);
+  }
+
+  static ManagedChannel channel(String host, int port, EventLoopGroup group) {
+    return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().flowControlWindow(4 << 20)
+        .eventLoopGroup(group).channelType(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+        .build();
   }
 
   /** {@code jbroker bench get}. */
@@ -93,6 +115,14 @@ public final class BenchCommand {
     @Option(names = "--token", description = "bearer token for --target")
     String token;
 
+    @Option(names = "--deadline", defaultValue = "10", description = "deadline of each call in seconds, 0: none "
+        + "(default ${DEFAULT-VALUE})")
+    int deadline;
+
+    @Option(names = "--client-threads", defaultValue = "1", description = "network threads of the clients "
+        + "(default ${DEFAULT-VALUE})")
+    int clientThreads;
+
     @Override
     public Integer call() throws Exception {
       PrintStream out = System.out;
@@ -114,9 +144,10 @@ public final class BenchCommand {
         port = hp.port();
       }
       List<ManagedChannel> chans = new ArrayList<>();
+      EventLoopGroup group = clientGroup(clientThreads);
       try {
         for (int i = 0; i < channels; i++) {
-          ManagedChannel ch = channel(host, port);
+          ManagedChannel ch = channel(host, port, group);
           chans.add(ch);
         }
         List<KVGrpc.KVStub> stubs = new ArrayList<>();
@@ -137,11 +168,13 @@ public final class BenchCommand {
           loader.put(PutRequest.newBuilder().setStore(store).setKey(keyProtos[i])
               .setValue(DataProtos.toProto(Data.of("value-" + i))).build());
         }
-        out.printf(Locale.ROOT, "bench get: %d clients on %d connections, %d keys, %ds warm-up, %ds measured, target %s%n",
-            clients, channels, keys, warmup, seconds, target == null ? "embedded node 127.0.0.1:" + port : target);
+        out.printf(Locale.ROOT, "bench get: %d clients on %d connections (%d client thread%s), %d keys, deadline %s, "
+            + "%ds warm-up, %ds measured, target %s%n", clients, channels, clientThreads, clientThreads == 1 ? "" : "s",
+            keys, deadline == 0 ? "none" : deadline + "s", warmup, seconds,
+            target == null ? "embedded node 127.0.0.1:" + port : target);
         Client[] cs = new Client[clients];
         for (int i = 0; i < clients; i++) {
-          cs[i] = new Client(stubs.get(i % stubs.size()), store, keyProtos, i);
+          cs[i] = new Client(stubs.get(i % stubs.size()), store, keyProtos, i, deadline);
           cs[i].next();
         }
         Thread.sleep(warmup * 1000L);
@@ -174,6 +207,7 @@ public final class BenchCommand {
         for (ManagedChannel ch : chans) {
           ch.shutdownNow();
         }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         if (node != null) {
           node.close();
         }
@@ -218,15 +252,17 @@ public final class BenchCommand {
     final AtomicLong done = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     final long[] ring = new long[SAMPLES];
+    final int deadlineSeconds;
     volatile boolean stop;
     int next;
     long started;
 
-    Client(KVGrpc.KVStub stub, String store, io.jbroker.proto.admin.v1.Data[] keys, int seed) {
+    Client(KVGrpc.KVStub stub, String store, io.jbroker.proto.admin.v1.Data[] keys, int seed, int deadlineSeconds) {
       this.stub = stub;
       this.store = store;
       this.keys = keys;
       this.next = seed;
+      this.deadlineSeconds = deadlineSeconds;
     }
 
     void next() {
@@ -235,8 +271,8 @@ public final class BenchCommand {
       }
       next = (next + 7919) % keys.length;
       started = System.nanoTime();
-      stub.withDeadlineAfter(10, TimeUnit.SECONDS).get(GetRequest.newBuilder().setStore(store).setKey(keys[next]).build(),
-          this);
+      KVGrpc.KVStub s = deadlineSeconds == 0 ? stub : stub.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS);
+      s.get(GetRequest.newBuilder().setStore(store).setKey(keys[next]).build(), this);
     }
 
     @Override
@@ -287,17 +323,22 @@ public final class BenchCommand {
     @Option(names = "--in-flight", defaultValue = "8192", description = "writes in flight (default ${DEFAULT-VALUE})")
     int inFlight;
 
+    @Option(names = "--client-threads", defaultValue = "1", description = "network threads of the watchers "
+        + "(default ${DEFAULT-VALUE})")
+    int clientThreads;
+
     @Override
     public Integer call() throws Exception {
       PrintStream out = System.out;
       Path dir = Files.createTempDirectory("jbroker-bench");
+      EventLoopGroup group = clientGroup(clientThreads);
       try (Node node = embeddedNode(dir)) {
         Store store = node.stores().store("bench").orElseThrow();
         int total = warmupEvents + events;
         List<ManagedChannel> chans = new ArrayList<>();
         List<Watcher> ws = new ArrayList<>();
         for (int i = 0; i < watchers; i++) {
-          ManagedChannel ch = channel("127.0.0.1", node.adminPort());
+          ManagedChannel ch = channel("127.0.0.1", node.adminPort(), group);
           chans.add(ch);
           Watcher w = new Watcher(warmupEvents, total);
           WatchGrpc.newStub(ch).watch(WatchRequest.newBuilder().setStore("bench").setSnapshot(true).build(), w);
@@ -360,6 +401,8 @@ public final class BenchCommand {
           ch.shutdownNow();
         }
         return code;
+      } finally {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
       }
     }
   }
