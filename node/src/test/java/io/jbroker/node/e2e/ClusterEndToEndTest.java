@@ -158,11 +158,20 @@ class ClusterEndToEndTest {
     assertThat(missing.code()).isEqualTo(3);
     assertThat(missing.err()).startsWith("error: no_such_key (9)");
 
-    // health, reflection and metrics of the master
+    // every node is SERVING; health checks need no token, also on clone-2
+    for (Ports p : List.of(m, c1, c2)) {
+      ManagedChannel hc = NettyChannelBuilder.forAddress("127.0.0.1", p.admin()).usePlaintext().build();
+      try {
+        assertThat(HealthGrpc.newBlockingStub(hc).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      } finally {
+        hc.shutdownNow();
+      }
+    }
+
+    // reflection and metrics of the master
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", m.admin()).usePlaintext().build();
     try {
-      assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
       assertThat(listServices(ch)).contains("jbroker.admin.v1.KV", "jbroker.admin.v1.Watch", "jbroker.admin.v1.Stores",
           "jbroker.admin.v1.Peering", "jbroker.admin.v1.Node", "jbroker.admin.v1.PubSub", "grpc.health.v1.Health");
     } finally {
