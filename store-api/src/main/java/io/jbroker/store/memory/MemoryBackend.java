@@ -35,10 +35,12 @@ import java.util.HashMap;
  *   <li><b>Entry ids</b> ({@code int}) name entries; {@link #addr} maps an id to its record's
  *       page and offset. Records move (a value that changes size, compaction) without their id
  *       changing, so nothing else needs updating.
- *   <li><b>The hash table</b> is open addressing with linear probing over a {@code long[]}: the
+ *   <li><b>The hash table</b> is open addressing with linear probing over {@code long[]}s: the
  *       key's hash in the high half and the id + 1 in the low half (0: empty), so a probe
  *       compares hashes without leaving the table, and an erase shifts the following slots back
- *       (no tombstones).
+ *       (no tombstones). It is split by hash into 256 segments that double on their own: one
+ *       table doubling at millions of keys stalled the store thread for tens of milliseconds, a
+ *       segment's takes a 256th of that.
  *   <li><b>Space is reclaimed by page.</b> An overwrite with a value of the same size and the
  *       same deadline presence writes in place; any other overwrite or an erase leaves a dead
  *       record, counted against its page. A page (other than the one being appended to) whose
@@ -75,6 +77,12 @@ public final class MemoryBackend implements Backend {
   /** Records larger than this get a page of their own. */
   private static final int BIG_RECORD = MAX_PAGE / 8;
   private static final int HEADER = 12;
+  private static final int CHUNK_BITS = 14;
+  private static final int CHUNK = 1 << CHUNK_BITS;
+  /** The hash table is split in 2^SEGMENT_BITS tables, each grown on its own (see the class comment). */
+  private static final int SEGMENT_BITS = 8;
+  private static final int SLOT_BITS = 23;
+  private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
   private static final int DEADLINE_FLAG = 0x8000_0000;
   /** {@link #addr} of an unused id; an erased entry's is the complement of its record's. */
   private static final long FREE = Long.MIN_VALUE;
@@ -110,11 +118,13 @@ public final class MemoryBackend implements Backend {
 
   // entries
   /**
-   * Per entry id: its record's page (high half) and offset (low half); the complement of that if
+   * Per entry id, in chunks of {@link #CHUNK} (growing never copies the map, a stall of tens of
+   * milliseconds at millions of ids): its record's page (high half) and offset (low half); the
+   * complement of that if
    * the entry was erased while the index is kept (the record stays until the index drops the id,
    * so that it can still compare its key); {@link #FREE} if unused.
    */
-  private long[] addr;
+  private long[][] addr;
   /** Ids ever handed out. */
   private int idLimit;
   private int[] freeIds;
@@ -125,8 +135,8 @@ public final class MemoryBackend implements Backend {
   private int size;
 
   // hash table
-  private long[] table;
-  private int shift;
+  private long[][] segments;
+  private int[] segmentSize;
 
   // ordered index (see the class comment)
   private boolean indexed;
@@ -159,15 +169,19 @@ public final class MemoryBackend implements Backend {
     toCompact = new int[4];
     toCompactCount = 0;
     pageBytes = 0;
-    addr = new long[16];
+    addr = new long[4][];
+    addr[0] = new long[16];
     idLimit = 0;
     freeIds = new int[16];
     freeIdCount = 0;
     erasedIds = new int[16];
     erasedCount = 0;
     size = 0;
-    table = new long[16];
-    shift = 64 - 4;
+    segments = new long[1 << SEGMENT_BITS][];
+    for (int i = 0; i < segments.length; i++) {
+      segments[i] = new long[8];
+    }
+    segmentSize = new int[1 << SEGMENT_BITS];
     dropIndexArrays();
   }
 
@@ -191,12 +205,19 @@ public final class MemoryBackend implements Backend {
     if (wanted <= size * 2L) { // big enough already: at most one more doubling
       return;
     }
-    if (addr.length < wanted) {
-      addr = Arrays.copyOf(addr, wanted);
+    for (int chunk = 0; chunk <= (wanted - 1) >>> CHUNK_BITS; chunk++) {
+      if (chunk == addr.length) {
+        addr = Arrays.copyOf(addr, chunk * 2);
+      }
+      if (addr[chunk] == null || addr[chunk].length < CHUNK) {
+        addr[chunk] = addr[chunk] == null ? new long[CHUNK] : Arrays.copyOf(addr[chunk], CHUNK);
+      }
     }
-    int capacity = tableCapacity(wanted);
-    if (capacity > table.length) {
-      rehash(capacity);
+    int capacity = segmentCapacity(wanted >>> SEGMENT_BITS);
+    for (int seg = 0; seg < segments.length; seg++) {
+      if (capacity > segments[seg].length) {
+        rehash(seg, capacity);
+      }
     }
   }
 
@@ -234,20 +255,17 @@ public final class MemoryBackend implements Backend {
     if (slot < 0) {
       int id = newId();
       store(id, key.encoded(), value, valueLength, deadline);
-      table[-slot - 1] = ((long) key.hashCode() << 32) | (id + 1L);
+      insert(-slot - 1, key.hashCode(), id);
       size++;
       if (indexed) {
         index(id);
-      }
-      if (size > table.length / 10 * 6) {
-        rehash(table.length * 2);
       }
       compactPending();
       return null;
     }
     int id = idAt(slot);
     Entry old = wantOld ? entry(id) : null;
-    long a = addr[id];
+    long a = addr(id);
     byte[] page = pages[page(a)];
     int off = offset(a);
     if ((int) INT.get(page, off + 8) == (valueLength | (hasDeadline ? DEADLINE_FLAG : 0))) {
@@ -279,7 +297,7 @@ public final class MemoryBackend implements Backend {
     if (hasDeadline) {
       LONG.set(page, v, deadline);
     }
-    addr[id] = a;
+    setAddr(id, a);
   }
 
   @Override
@@ -293,7 +311,7 @@ public final class MemoryBackend implements Backend {
     removeSlot(slot);
     size--;
     if (indexed) {
-      addr[id] = ~addr[id]; // the record stays until the index has dropped the id
+      setAddr(id, ~addr(id)); // the record stays until the index has dropped the id
       if (erasedCount == erasedIds.length) {
         erasedIds = Arrays.copyOf(erasedIds, erasedCount * 2);
       }
@@ -302,7 +320,7 @@ public final class MemoryBackend implements Backend {
         dropIndex(); // releases the erased entries, at a constant cost per erase
       }
     } else {
-      release(id, addr[id]);
+      release(id, addr(id));
     }
     compactPending();
     return true;
@@ -333,7 +351,7 @@ public final class MemoryBackend implements Backend {
     int i = after == null ? 0 : search(after.encoded());
     int n = 0;
     for (; n < limit && i < sortedLength; i++) {
-      long a = addr[sorted[i]];
+      long a = addr(sorted[i]);
       if (a >= 0) { // an erased id stays in the index until the next merge
         visit(a, visitor);
         n++;
@@ -347,7 +365,7 @@ public final class MemoryBackend implements Backend {
   public void forEachEntry(EntryVisitor visitor) {
     checkOpen();
     for (int id = 0; id < idLimit; id++) {
-      long a = addr[id];
+      long a = addr(id);
       if (a >= 0) {
         visit(a, visitor);
       }
@@ -358,7 +376,7 @@ public final class MemoryBackend implements Backend {
   public void forEachDeadline(EntryVisitor visitor) {
     checkOpen();
     for (int id = 0; id < idLimit; id++) {
-      long a = addr[id];
+      long a = addr(id);
       if (a >= 0 && (int) INT.get(pages[page(a)], offset(a) + 8) < 0) {
         visit(a, visitor);
       }
@@ -447,7 +465,7 @@ public final class MemoryBackend implements Backend {
   }
 
   private Entry entry(int id) {
-    long a = addr[id];
+    long a = addr(id);
     return entryAt(pages[page(a)], offset(a));
   }
 
@@ -461,7 +479,7 @@ public final class MemoryBackend implements Backend {
 
   /** The record of an id in the index, live or erased. */
   private long record(int id) {
-    long a = addr[id];
+    long a = addr(id);
     return a >= 0 ? a : ~a;
   }
 
@@ -583,11 +601,11 @@ public final class MemoryBackend implements Backend {
           int bytes = recordSize(page, off);
           int id = (int) INT.get(page, off);
           long here = ((long) p << 32) | off;
-          long a = addr[id];
+          long a = addr(id);
           if (a == here || a == ~here) { // live, or erased and still needed by the index
             long to = allocate(bytes);
             System.arraycopy(page, off, pages[page(to)], offset(to), bytes);
-            addr[id] = a == here ? to : ~to;
+            setAddr(id, a == here ? to : ~to);
           }
           off += bytes;
         }
@@ -602,10 +620,17 @@ public final class MemoryBackend implements Backend {
     if (freeIdCount > 0) {
       return freeIds[--freeIdCount];
     }
-    if (idLimit == addr.length) {
-      addr = Arrays.copyOf(addr, addr.length * 2);
+    int id = idLimit++;
+    int chunk = id >>> CHUNK_BITS;
+    if (chunk == addr.length) {
+      addr = Arrays.copyOf(addr, chunk * 2);
     }
-    return idLimit++;
+    if (addr[chunk] == null) {
+      addr[chunk] = new long[CHUNK];
+    } else if (chunk == 0 && id == addr[0].length) { // the first chunk grows up to CHUNK
+      addr[0] = Arrays.copyOf(addr[0], Math.min(CHUNK, id * 2));
+    }
+    return id;
   }
 
   private void index(int id) {
@@ -617,7 +642,7 @@ public final class MemoryBackend implements Backend {
 
   /** The id is out of the index (or there is none): its record dies and the id can be reused. */
   private void release(int id, long a) {
-    addr[id] = FREE;
+    setAddr(id, FREE);
     died(a, recordSize(pages[page(a)], offset(a)));
     if (freeIdCount == freeIds.length) {
       freeIds = Arrays.copyOf(freeIds, freeIdCount * 2);
@@ -628,7 +653,7 @@ public final class MemoryBackend implements Backend {
   private void releaseErased() {
     for (int e = 0; e < erasedCount; e++) {
       int id = erasedIds[e];
-      release(id, ~addr[id]);
+      release(id, ~addr(id));
     }
     erasedCount = 0;
     if (erasedIds.length > 4 * MIN_STALE) {
@@ -646,7 +671,7 @@ public final class MemoryBackend implements Backend {
     int[] ids = new int[size];
     int n = 0;
     for (int id = 0; id < idLimit; id++) {
-      if (addr[id] >= 0) {
+      if (addr(id) >= 0) {
         ids[n++] = id;
       }
     }
@@ -667,7 +692,7 @@ public final class MemoryBackend implements Backend {
   private void merge() {
     int m = 0;
     for (int x = 0; x < addedLength; x++) { // added and erased since: not to be indexed
-      if (addr[added[x]] >= 0) {
+      if (addr(added[x]) >= 0) {
         added[m++] = added[x];
       }
     }
@@ -679,7 +704,7 @@ public final class MemoryBackend implements Backend {
     int i = 0;
     int j = 0;
     while (i < sortedLength || j < m) {
-      if (i < sortedLength && addr[sorted[i]] < 0) {
+      if (i < sortedLength && addr(sorted[i]) < 0) {
         i++; // erased
       } else if (j == m || (i < sortedLength && compare(sortedPrefix[i], sorted[i], addedPrefix[j], added[j]) <= 0)) {
         outPrefix[n] = sortedPrefix[i];
@@ -791,51 +816,91 @@ public final class MemoryBackend implements Backend {
     }
   }
 
-  // ---- hash table ----------------------------------------------------------------------------
+  // ---- the id map ---------------------------------------------------------------------------
 
-  private static int tableCapacity(int entries) {
-    int capacity = 16;
-    while (capacity / 10 * 6 < entries) {
+  private long addr(int id) {
+    return addr[id >>> CHUNK_BITS][id & (CHUNK - 1)];
+  }
+
+  private void setAddr(int id, long a) {
+    addr[id >>> CHUNK_BITS][id & (CHUNK - 1)] = a;
+  }
+
+  // ---- hash table ----------------------------------------------------------------------------
+  //
+  // A slot is named by its segment (high bits) and its index in the segment (low SLOT_BITS).
+
+  /** Most entries a segment of {@code capacity} slots holds before it doubles. */
+  private static int limit(int capacity) {
+    return capacity - (capacity >>> 2) - (capacity >>> 3);
+  }
+
+  private static int segmentCapacity(int entries) {
+    int capacity = 8;
+    while (limit(capacity) < entries) {
       capacity *= 2;
     }
     return capacity;
   }
 
-  /** The home slot of a key hash (Fibonacci hashing: the key hashes are polynomial, not mixed). */
-  private int home(int hash) {
-    return (int) ((hash * 0x9E37_79B9_7F4A_7C15L) >>> shift);
+  /** The key hash mixed (Fibonacci hashing: the key hashes are polynomial, not mixed). */
+  private static long mix(int hash) {
+    return hash * 0x9E37_79B9_7F4A_7C15L;
+  }
+
+  /** The home slot of a mixed hash in a segment of {@code length} slots: the bits below the segment's. */
+  private static int home(long mixed, int length) {
+    return (int) ((mixed << SEGMENT_BITS) >>> (64 - Integer.numberOfTrailingZeros(length)));
   }
 
   private int idAt(int slot) {
-    return (int) table[slot] - 1;
+    return (int) segments[slot >>> SLOT_BITS][slot & SLOT_MASK] - 1;
   }
 
   /** The slot of {@code key}, or {@code -1 - s} where {@code s} is the empty slot it would take. */
   private int find(Key key) {
     int hash = key.hashCode();
     byte[] k = key.encoded();
+    long mixed = mix(hash);
+    int seg = (int) (mixed >>> (64 - SEGMENT_BITS));
+    long[] table = segments[seg];
     int mask = table.length - 1;
-    for (int i = home(hash); ; i = (i + 1) & mask) {
+    for (int i = home(mixed, table.length); ; i = (i + 1) & mask) {
       long e = table[i];
       if (e == 0) {
-        return -1 - i;
+        return -1 - (seg << SLOT_BITS | i);
       }
       if ((int) (e >>> 32) == hash && compareKey((int) e - 1, k) == 0) {
-        return i;
+        return seg << SLOT_BITS | i;
       }
+    }
+  }
+
+  /** Puts entry {@code id} of key hash {@code hash} in the empty {@code slot} found by {@link #find}. */
+  private void insert(int slot, int hash, int id) {
+    int seg = slot >>> SLOT_BITS;
+    segments[seg][slot & SLOT_MASK] = ((long) hash << 32) | (id + 1L);
+    int length = segments[seg].length;
+    if (++segmentSize[seg] > limit(length)) {
+      if (length == 1 << SLOT_BITS) {
+        throw new BrokerException(ErrorCode.BACKEND_FAILURE, "memory backend is full: " + size + " entries");
+      }
+      rehash(seg, length * 2);
     }
   }
 
   /** Empties {@code slot}, shifting back the entries after it that would otherwise be lost. */
   private void removeSlot(int slot) {
+    int seg = slot >>> SLOT_BITS;
+    long[] table = segments[seg];
     int mask = table.length - 1;
-    int hole = slot;
-    for (int j = (slot + 1) & mask; ; j = (j + 1) & mask) {
+    int hole = slot & SLOT_MASK;
+    for (int j = (hole + 1) & mask; ; j = (j + 1) & mask) {
       long e = table[j];
       if (e == 0) {
         break;
       }
-      int h = home((int) (e >>> 32));
+      int h = home(mix((int) (e >>> 32)), table.length);
       // the entry at j stays unless its home lies cyclically outside (hole, j]
       boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
       if (!stays) {
@@ -844,22 +909,23 @@ public final class MemoryBackend implements Backend {
       }
     }
     table[hole] = 0;
+    segmentSize[seg]--;
   }
 
-  private void rehash(int capacity) {
-    long[] old = table;
-    table = new long[capacity];
-    shift = 64 - Integer.numberOfTrailingZeros(capacity);
+  private void rehash(int seg, int capacity) {
+    long[] old = segments[seg];
+    long[] table = new long[capacity];
     int mask = capacity - 1;
     for (long e : old) {
       if (e != 0) {
-        int i = home((int) (e >>> 32));
+        int i = home(mix((int) (e >>> 32)), capacity);
         while (table[i] != 0) {
           i = (i + 1) & mask;
         }
         table[i] = e;
       }
     }
+    segments[seg] = table;
   }
 
   // ---- for tests -----------------------------------------------------------------------------
@@ -873,7 +939,7 @@ public final class MemoryBackend implements Backend {
   long keptBytes() {
     long kept = 0;
     for (int id = 0; id < idLimit; id++) {
-      if (addr[id] != FREE) {
+      if (addr(id) != FREE) {
         long a = record(id);
         kept += recordSize(pages[page(a)], offset(a));
       }
