@@ -1,6 +1,7 @@
 package io.jbroker.replication.internal;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.error.BrokerException;
@@ -32,8 +33,19 @@ import java.util.UUID;
 public final class Messages {
   private Messages() {}
 
+  /** The last publisher converted, and its message: changes come in runs from one publisher. */
+  private record LastPublisher(EntityId id, Publisher message) {}
+
+  private static volatile LastPublisher lastPublisher;
+
+  /** The encoding of {@code d}, wrapped without a copy (the array is new and never written again). */
   public static ByteString bytes(Data d) {
-    return ByteString.copyFrom(BinaryCodec.encode(d));
+    return UnsafeByteOperations.unsafeWrap(BinaryCodec.encode(d));
+  }
+
+  /** A key's canonical encoding, wrapped without a copy ({@link Key#encoded} is never written). */
+  private static ByteString bytes(Key k) {
+    return UnsafeByteOperations.unsafeWrap(k.encoded());
   }
 
   public static Data data(ByteString b) {
@@ -48,9 +60,15 @@ public final class Messages {
     if (id == null) {
       return Publisher.getDefaultInstance();
     }
+    LastPublisher last = lastPublisher;
+    if (last != null && last.id().equals(id)) {
+      return last.message(); // messages are immutable: one serves every change of this publisher
+    }
     ByteBuffer bb = ByteBuffer.allocate(16);
     bb.putLong(id.endpoint().getMostSignificantBits()).putLong(id.endpoint().getLeastSignificantBits());
-    return Publisher.newBuilder().setEndpoint(ByteString.copyFrom(bb.array())).setObject(id.object()).build();
+    Publisher p = Publisher.newBuilder().setEndpoint(ByteString.copyFrom(bb.array())).setObject(id.object()).build();
+    lastPublisher = new LastPublisher(id, p);
+    return p;
   }
 
   public static EntityId entity(Publisher p) {
@@ -66,7 +84,7 @@ public final class Messages {
   public static Change change(StoreChange c) {
     if (c instanceof StoreChange.Upsert u) {
       Upsert.Builder b = Upsert.newBuilder()
-          .setKey(ByteString.copyFrom(u.key().encoded()))
+          .setKey(bytes(u.key()))
           .setValue(bytes(u.value()))
           .setPublisher(publisher(u.publisher()));
       if (u.deadline() != Backend.NO_DEADLINE) {
@@ -88,7 +106,7 @@ public final class Messages {
   }
 
   private static KeyChange keyChange(Key k, EntityId publisher) {
-    return KeyChange.newBuilder().setKey(ByteString.copyFrom(k.encoded())).setPublisher(publisher(publisher)).build();
+    return KeyChange.newBuilder().setKey(bytes(k)).setPublisher(publisher(publisher)).build();
   }
 
   public static StoreChange change(Change c) {

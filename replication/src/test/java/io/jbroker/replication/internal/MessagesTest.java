@@ -1,0 +1,40 @@
+package io.jbroker.replication.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jbroker.data.Data;
+import io.jbroker.store.Backend;
+import io.jbroker.store.EntityId;
+import io.jbroker.store.Key;
+import io.jbroker.store.StoreChange;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Conversions of changes and publishers, including the publisher message reused across a run. */
+class MessagesTest {
+  private final EntityId a = new EntityId(new UUID(1, 2), 7);
+  private final EntityId b = new EntityId(new UUID(3, 4), 7);
+
+  @Test
+  void publishersConvertBackWhateverTheOrderTheyComeIn() {
+    for (EntityId id : List.of(a, a, b, a, b, b, new EntityId(new UUID(1, 2), 8), a)) {
+      assertThat(Messages.entity(Messages.publisher(id))).isEqualTo(id);
+    }
+    assertThat(Messages.entity(Messages.publisher(null))).isNull();
+  }
+
+  @Test
+  void changesRoundTripWithTheirBytes() {
+    List<StoreChange> changes = List.of(
+        new StoreChange.Upsert(Key.of(Data.of("k")), Data.vector(Data.of(1L), Data.of("x")), 123L, Duration.ofSeconds(5), a),
+        new StoreChange.Upsert(Key.of(Data.of(42L)), Data.of("v"), Backend.NO_DEADLINE, null, b),
+        new StoreChange.Erase(Key.of(Data.of("k")), a),
+        new StoreChange.Expire(Key.of(Data.of("e")), b),
+        new StoreChange.Clear(a));
+    for (StoreChange c : changes) {
+      assertThat(Messages.change(Messages.change(c))).isEqualTo(c);
+    }
+  }
+}
