@@ -141,6 +141,15 @@ public final class Endpoint implements AutoCloseable {
       }
 
       @Override
+      public void deliverEncoded(String topic, byte[][] encoded, Data[] decoded, int n) {
+        Message[] ms = new Message[n];
+        for (int i = 0; i < n; i++) {
+          ms[i] = new Message(topic, encoded[i], decoded[i]);
+        }
+        s.deliverAll(ms, 0, n);
+      }
+
+      @Override
       public void endOfDeliveries() {
         s.endOfDeliveries();
       }

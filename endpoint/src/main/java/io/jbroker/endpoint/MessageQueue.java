@@ -62,7 +62,8 @@ final class MessageQueue {
       if (count == items.length) {
         return false;
       }
-      items[(head + count) % items.length] = m;
+      int at = head + count;
+      items[at >= items.length ? at - items.length : at] = m;
       count++;
       if (waiters > 0) {
         if (++unsignalled >= wakeEvery || count == items.length) {
@@ -75,6 +76,65 @@ final class MessageQueue {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Adds {@code ms[off, off + n)} in order while there is room, under one lock, and wakes a
+   * waiting reader once; never blocks.
+   *
+   * @return how many were added (the first ones; the rest did not fit)
+   */
+  int offerAll(Message[] ms, int off, int n) {
+    lock.lock();
+    try {
+      int k = Math.min(n, items.length - count);
+      put(ms, off, k);
+      return k;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Adds all of {@code ms[off, off + n)} in order under one lock, dropping the oldest waiting
+   * messages to make room (when {@code n} exceeds the capacity, the first of these new ones go
+   * too, as if each had been offered alone); wakes a waiting reader once.
+   *
+   * @return how many messages were dropped
+   */
+  int offerAllDroppingOldest(Message[] ms, int off, int n) {
+    lock.lock();
+    try {
+      int dropped = 0;
+      if (n > items.length) {
+        dropped = n - items.length;
+        off += dropped;
+        n = items.length;
+      }
+      int evict = Math.max(0, count + n - items.length);
+      for (int i = 0; i < evict; i++) {
+        take();
+      }
+      put(ms, off, n);
+      return dropped + evict;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Appends {@code k} messages that fit, then signals a waiting reader (lock held). */
+  private void put(Message[] ms, int off, int k) {
+    int cap = items.length;
+    int tail = head + count;
+    for (int i = 0; i < k; i++) {
+      int at = tail + i;
+      items[at >= cap ? at - cap : at] = ms[off + i];
+    }
+    count += k;
+    if (k > 0 && waiters > 0) {
+      unsignalled = 0;
+      notEmpty.signal();
     }
   }
 
@@ -130,6 +190,37 @@ final class MessageQueue {
     }
   }
 
+  /**
+   * Moves up to {@code max} messages to {@code out}, oldest first, waiting at most {@code nanos}
+   * for the first one: one lock for the whole batch. Returns how many.
+   */
+  int poll(List<Message> out, int max, long nanos) throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      while (count == 0) {
+        if (nanos <= 0) {
+          return 0;
+        }
+        waiters++;
+        try {
+          nanos = notEmpty.awaitNanos(nanos);
+        } finally {
+          waiters--;
+        }
+      }
+      int n = Math.min(max, count);
+      for (int i = 0; i < n; i++) {
+        out.add(take());
+      }
+      if (count > 0 && waiters > 0) {
+        notEmpty.signal(); // another reader may take the rest
+      }
+      return n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Moves up to {@code max} waiting messages to {@code out}, oldest first; how many. */
   int drainTo(List<Message> out, int max) {
     lock.lock();
@@ -160,7 +251,7 @@ final class MessageQueue {
   private Message take() {
     Message m = items[head];
     items[head] = null;
-    head = (head + 1) % items.length;
+    head = head + 1 == items.length ? 0 : head + 1;
     count--;
     return m;
   }

@@ -81,10 +81,13 @@ public final class Subscriber implements AutoCloseable {
    */
   public List<Message> poll(int max, Duration timeout) {
     List<Message> out = new ArrayList<>(Math.min(max, 1024));
-    Message first = poll(timeout);
-    if (first != null) {
-      out.add(first);
-      queue.drainTo(out, max - 1);
+    if (max <= 0) {
+      return out;
+    }
+    try {
+      queue.poll(out, max, timeout.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return out;
   }
@@ -157,6 +160,49 @@ public final class Subscriber implements AutoCloseable {
         endpoint.subscriberOverflowed(this);
         close();
         break;
+    }
+  }
+
+  /**
+   * Offers {@code ms[off, off + n)} (in order, all on one topic or not) from an I/O thread under
+   * one lock of the queue, with the same outcome as offering them one by one while the reader
+   * does not run: never blocks, applies the overflow policy to what does not fit, and wakes a
+   * waiting reader.
+   */
+  void deliverAll(Message[] ms, int off, int n) {
+    if (closed || n <= 0) {
+      return;
+    }
+    switch (policy) {
+      case DROP_OLDEST: {
+        int lost = queue.offerAllDroppingOldest(ms, off, n);
+        received.addAndGet(n);
+        if (lost > 0) {
+          dropped.addAndGet(lost);
+        }
+        break;
+      }
+      case DROP_NEWEST: {
+        int k = queue.offerAll(ms, off, n);
+        received.addAndGet(k);
+        if (k < n) {
+          dropped.addAndGet(n - k);
+        }
+        break;
+      }
+      case DISCONNECT:
+      default: {
+        int k = queue.offerAll(ms, off, n);
+        received.addAndGet(k);
+        if (k < n) {
+          // one by one, the first message that did not fit would have closed the subscriber
+          // and the rest been ignored
+          dropped.incrementAndGet();
+          endpoint.subscriberOverflowed(this);
+          close();
+        }
+        break;
+      }
     }
   }
 

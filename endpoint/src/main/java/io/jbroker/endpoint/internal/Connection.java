@@ -10,11 +10,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * One TCP (or TLS) connection of an endpoint, from the first byte to the close: runs the {@link
  * Handshake} on the connection's event loop, asks the core for the peer-status check (the core
  * owns the status map, so the handshake waits — {@code PAUSED} — for its answer), and after
- * {@code FIN} hands every frame to the core's phase-3 dispatch.
+ * {@code FIN} hands the frames to the phase-3 receive path ({@link Inbound}).
  *
  * <p>A malformed frame or envelope, an oversized length prefix, a TLS failure or a stalled
  * handshake closes this connection with a logged reason; the endpoint and its other
@@ -38,7 +36,11 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
   private NetworkInfo network;
   private Channel channel;
   private Handshake handshake;
-  private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+  /** Received bytes not handled yet: a partial frame, or frames held while the handshake is paused. */
+  private ByteBuf pending;
+  /** Set once the connection is closing for a framing error: later bytes are discarded. */
+  private boolean discarding;
+  private Inbound inbound;
   private volatile PeerLink link;
   private Filter sentFilter = Filter.EMPTY;
   private ScheduledFuture<?> timeout;
@@ -114,33 +116,123 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
     handshake.start();
   }
 
+  /**
+   * Takes Broker's framing (a 4-byte big-endian length, then the payload) off the byte stream
+   * itself: frames are handled where they lie in the received buffer, and only a frame split
+   * across reads is copied (into {@link #pending}) to complete it. A length above the maximum frame
+   * size closes the connection.
+   */
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    ByteBuf frame = (ByteBuf) msg;
-    PeerLink l = link;
-    if (l != null) {
+    ByteBuf in = (ByteBuf) msg;
+    try {
+      if (discarding) {
+        return;
+      }
+      if (pending != null) {
+        topUp(in);
+        frames(pending);
+        if (pending.isReadable() || discarding) {
+          // still a partial frame (in is used up), or frames held while the handshake is paused
+          if (in.isReadable() && !discarding) {
+            pending.writeBytes(in);
+          }
+          return;
+        }
+        releasePending();
+      }
+      frames(in);
+      if (in.isReadable() && !discarding) {
+        int size = in.readableBytes();
+        if (size >= 4) {
+          size = (int) Math.max(size, Math.min(in.getUnsignedInt(in.readerIndex()) + 4, core.config().maxFrameSize()));
+        }
+        pending = ctx.alloc().buffer(size);
+        pending.writeBytes(in);
+      }
+    } finally {
+      in.release();
+    }
+  }
+
+  /** Moves just enough bytes from {@code in} to {@link #pending} to complete its first frame. */
+  private void topUp(ByteBuf in) {
+    int have = pending.readableBytes();
+    if (have < 4) {
+      int n = Math.min(4 - have, in.readableBytes());
+      pending.writeBytes(in, n);
+      if (have + n < 4) {
+        return;
+      }
+    }
+    long len = pending.getUnsignedInt(pending.readerIndex());
+    if (len > core.config().maxFrameSize() - 4L) {
+      return; // frames() closes the connection
+    }
+    long missing = 4 + len - pending.readableBytes();
+    if (missing > 0) {
+      pending.writeBytes(in, (int) Math.min(missing, in.readableBytes()));
+    }
+  }
+
+  /** Handles the complete frames at the reader index of {@code buf}, advancing past them. */
+  private void frames(ByteBuf buf) {
+    long max = core.config().maxFrameSize() - 4L;
+    while (!discarding && buf.readableBytes() >= 4) {
+      int r = buf.readerIndex();
+      long len = buf.getUnsignedInt(r);
+      if (len > max) {
+        frameTooLong(len);
+        return;
+      }
+      if (buf.readableBytes() - 4 < len) {
+        return;
+      }
+      PeerLink l = link;
+      if (l != null) {
+        inbound.read(buf); // every complete frame, up to a partial or too long one
+        continue;
+      }
+      if (handshake == null || handshake.isDone()) {
+        buf.skipBytes(4 + (int) len);
+        continue;
+      }
+      if (handshake.state() == Handshake.State.PAUSED) {
+        // Stop reading until the core answers (it may wait for another handshake with the same
+        // peer, up to the handshake timeout): the frames stay in pending, and what a peer
+        // pipelines meanwhile stays in its socket.
+        channel.config().setAutoRead(false);
+        return;
+      }
+      ByteBuf frame = buf.retainedSlice(r + 4, (int) len);
+      buf.skipBytes(4 + (int) len);
       try {
-        core.dispatch(l, frame);
+        handshake.onFrame(frame);
       } finally {
         frame.release();
       }
-      return;
     }
-    if (handshake == null || handshake.isDone()) {
-      frame.release();
-      return;
+  }
+
+  private void frameTooLong(long len) {
+    discarding = true;
+    releasePending();
+    String reason = "frame too long: " + len + " bytes announced, at most " + (core.config().maxFrameSize() - 4) + " allowed";
+    PeerLink l = link;
+    if (l != null) {
+      // The peer broke the framing of an established peering: we end it, so it is reported as
+      // peer_removed with this reason, not as a lost connection.
+      core.malformedInput(l, reason);
+    } else {
+      log.warn("closing connection with {}: {}", describe(), reason);
     }
-    if (handshake.state() == Handshake.State.PAUSED) {
-      held.add(frame);
-      // Stop reading until the core answers (it may wait for another handshake with the same
-      // peer, up to the handshake timeout): what a peer pipelines meanwhile stays in its socket.
-      ctx.channel().config().setAutoRead(false);
-      return;
-    }
-    try {
-      handshake.onFrame(frame);
-    } finally {
-      frame.release();
+    closeWith(reason);
+  }
+
+  private void releasePending() {
+    if (pending != null) {
+      pending.release();
+      pending = null;
     }
   }
 
@@ -164,16 +256,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String reason;
-    if (cause instanceof TooLongFrameException) {
-      reason = "frame too long: " + cause.getMessage();
-    } else if (cause.getCause() instanceof javax.net.ssl.SSLException || cause instanceof javax.net.ssl.SSLException) {
+    if (cause.getCause() instanceof javax.net.ssl.SSLException || cause instanceof javax.net.ssl.SSLException) {
       reason = "TLS failure: " + TlsContexts.describeFailure(cause);
     } else {
       reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }
     PeerLink l = link;
     if (l != null && cause instanceof io.netty.handler.codec.DecoderException) {
-      // The peer broke the framing (or TLS) of an established peering: we end it, so it is
+      // The peer broke the TLS of an established peering: we end it, so it is
       // reported as peer_removed with this reason, not as a lost connection.
       core.malformedInput(l, reason);
       closeWith(reason);
@@ -188,9 +278,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
     if (timeout != null) {
       timeout.cancel(false);
     }
-    while (!held.isEmpty()) {
-      held.poll().release();
-    }
+    discarding = true;
+    releasePending();
     PeerLink l = link;
     String reason = closeReason;
     if (l != null) {
@@ -220,37 +309,19 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
         return;
       }
       handshake.resume(decision);
-      replayHeld();
-      if (held.isEmpty()) {
+      if (pending != null) {
+        frames(pending); // the frames held while paused
+        if (!pending.isReadable()) {
+          releasePending();
+        }
+        if (link != null) {
+          core.endOfDispatch();
+        }
+      }
+      if (handshake.state() != Handshake.State.PAUSED) {
         channel.config().setAutoRead(true);
       }
     });
-  }
-
-  private void replayHeld() {
-    while (!held.isEmpty() && channel.isActive()) {
-      PeerLink l = link;
-      if (l == null && (handshake.isDone() || handshake.state() == Handshake.State.PAUSED)) {
-        if (handshake.isDone()) {
-          held.poll().release();
-          continue;
-        }
-        return;
-      }
-      ByteBuf frame = held.poll();
-      try {
-        if (l != null) {
-          core.dispatch(l, frame);
-        } else {
-          handshake.onFrame(frame);
-        }
-      } finally {
-        frame.release();
-      }
-    }
-    if (link != null) {
-      core.endOfDispatch();
-    }
   }
 
   @Override
@@ -279,6 +350,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
       timeout.cancel(false);
     }
     PeerLink l = core.newLink(remote, network, channel, connector, remoteFilter);
+    inbound = new Inbound(core, l);
     link = l;
     Filter sent = sentFilter;
     core.execute(() -> core.peered(this, l, sent));

@@ -804,6 +804,11 @@ public final class Core {
     return processed[type.ordinal()].sum();
   }
 
+  /** One more envelope dropped because its TTL ran out (event loop). */
+  void countDroppedByTtl() {
+    droppedByTtl.incrementAndGet();
+  }
+
   /** Envelopes dropped because their TTL ran out. */
   public long droppedByTtl() {
     return droppedByTtl.get();

@@ -106,6 +106,10 @@ public final class PeerLink {
     framesIn.incrementAndGet();
   }
 
+  void countIn(int n) {
+    framesIn.addAndGet(n);
+  }
+
   public int buffered() {
     return buffer.size();
   }

@@ -24,7 +24,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +31,7 @@ import java.util.function.Supplier;
 
 /**
  * The Netty side of an endpoint: one event loop group (epoll where available), TCP options, the
- * optional TLS handler and Broker's framing (4-byte big-endian length prefix, frames above the
- * configured maximum close the connection).
+ * optional TLS handler; the connection's handler takes Broker's framing off the stream itself.
  */
 final class Transport {
   private final EndpointConfig config;
@@ -85,7 +83,6 @@ final class Transport {
             if (tls.enabled()) {
               p.addLast("tls", tls.newServerHandler(ch.alloc()));
             }
-            p.addLast("framing", framing());
             p.addLast("broker", inbound.get());
           }
         });
@@ -109,15 +106,10 @@ final class Transport {
             if (tls.enabled()) {
               p.addLast("tls", tls.newClientHandler(ch.alloc(), host, port));
             }
-            p.addLast("framing", framing());
             p.addLast("broker", handler);
           }
         });
     return b.connect(new InetSocketAddress(host, port));
-  }
-
-  private LengthFieldBasedFrameDecoder framing() {
-    return new LengthFieldBasedFrameDecoder(config.maxFrameSize(), 0, 4, 0, 4, true);
   }
 
   /** The port a bound listener channel got. */

@@ -115,6 +115,11 @@ public final class EndpointId implements Comparable<EndpointId> {
     return new EndpointId(hi, lo);
   }
 
+  /** Whether the 16 bytes at {@code index} of {@code buf} (indexes unchanged) are this id. */
+  public boolean isAt(ByteBuf buf, int index) {
+    return buf.getLong(index) == msb && buf.getLong(index + 8) == lsb;
+  }
+
   /** A copy of the 16 bytes. */
   public byte[] bytes() {
     byte[] out = new byte[SIZE];

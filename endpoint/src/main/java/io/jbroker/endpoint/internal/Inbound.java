@@ -1,0 +1,264 @@
+package io.jbroker.endpoint.internal;
+
+import io.jbroker.data.BinaryCodec;
+import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.EnvelopeType;
+import io.jbroker.endpoint.wire.Topics;
+import io.jbroker.error.BrokerException;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The phase-3 receive path of one peering, on its event loop: takes every complete frame of a
+ * socket read straight from the read buffer (no buffer or envelope object per frame) and routes
+ * the common case — a data envelope the peer sends as itself to everyone — in runs.
+ *
+ * <p>A <i>run</i> is a sequence of such envelopes on one topic within one read: the topic string,
+ * the subscribers whose filters match it and the peers it is forwarded to are worked out once per
+ * run, and the run's values reach each subscriber's queue in one step (one lock, one wake-up)
+ * when it ends. Values are only validated here ({@link EncodedData}); the subscriber's reader
+ * decodes them. A run ends at a topic change, at the end of the read, after {@link #MAX_RUN}
+ * envelopes, and before any other frame, which goes through {@link Core#dispatch} as before, so
+ * what a subscriber receives keeps the order of the wire. Everything the per-frame path does for
+ * these envelopes is kept: delivery only on a matching filter, a malformed value ends the peering
+ * (after what came before it was delivered), internal topics are dropped, forwarding with the
+ * TTL decremented, the counters.
+ */
+final class Inbound {
+  private static final Logger log = LoggerFactory.getLogger(Inbound.class);
+
+  /** Most envelopes in one run. */
+  static final int MAX_RUN = 512;
+
+  private final Core core;
+  private final PeerLink from;
+  private final long maxPayload;
+
+  // the topic of the last data envelope on the fast path
+  private byte[] topicBytes;
+  private String topic;
+  private boolean internalTopic;
+
+  // the current run (routing == null: none)
+  private Routing routing;
+  private DataSink[] sinks = new DataSink[4];
+  private int sinkCount;
+  private boolean forwards;
+  private PeerLink[] targets = new PeerLink[4];
+  private int targetCount;
+  private final byte[][] encoded = new byte[MAX_RUN][];
+  private final Data[] decoded = new Data[MAX_RUN];
+  private int pending;
+  /** Data envelopes taken on the fast path and not yet added to the counters. */
+  private int counted;
+
+  Inbound(Core core, PeerLink from) {
+    this.core = core;
+    this.from = from;
+    this.maxPayload = core.config().maxFrameSize() - 4L;
+  }
+
+  /**
+   * Handles the complete frames at the reader index of {@code buf} and advances past them. Stops
+   * before an incomplete frame and before a length above the maximum (the caller deals with
+   * both); once the peering is closed, skips everything.
+   */
+  void read(ByteBuf buf) {
+    try {
+      while (true) {
+        if (from.isClosed()) {
+          buf.skipBytes(buf.readableBytes());
+          return;
+        }
+        int readable = buf.readableBytes();
+        if (readable < 4) {
+          return;
+        }
+        int r = buf.readerIndex();
+        long len = buf.getUnsignedInt(r);
+        if (len > maxPayload || readable - 4 < len) {
+          return;
+        }
+        int n = (int) len;
+        buf.readerIndex(r + 4 + n);
+        if (n == 0) {
+          continue; // empty frames are ignored in phase 3
+        }
+        if (!data(buf, r + 4, n)) {
+          endRun();
+          core.dispatch(from, buf.slice(r + 4, n));
+        }
+      }
+    } finally {
+      endRun();
+    }
+  }
+
+  /**
+   * Takes the frame payload {@code buf[p, p + n)} if it is a data envelope from the peer itself
+   * to everyone on a well-formed topic; false leaves it to {@link Core#dispatch}.
+   */
+  private boolean data(ByteBuf buf, int p, int n) {
+    if (n < Frames.HEADER || buf.getByte(p + 32) != EnvelopeType.DATA.code()) {
+      return false;
+    }
+    int tlen = buf.getUnsignedShort(p + 35);
+    if (tlen > n - Frames.HEADER
+        || !from.id().isAt(buf, p)
+        || buf.getLong(p + 16) != 0
+        || buf.getLong(p + 24) != 0) {
+      return false;
+    }
+    int t = p + Frames.HEADER;
+    if (!sameTopic(buf, t, tlen)) {
+      endRun();
+      if (!learnTopic(buf, t, tlen)) {
+        return false;
+      }
+    }
+    if (routing == null) {
+      startRun();
+    }
+    counted++;
+    if (internalTopic) {
+      // <$>/local/ topics never leave an endpoint, so no peer may speak on them
+      log.debug("endpoint {}: dropped an envelope from {} on the internal topic {}", core.self(), from.id(), topic);
+      return true;
+    }
+    int at = t + tlen;
+    int size = n - Frames.HEADER - tlen;
+    if (sinkCount > 0) {
+      byte[] value = new byte[size];
+      buf.getBytes(at, value);
+      Data d = null;
+      if (!EncodedData.certainlyValid(value, 0, size)) {
+        try {
+          d = BinaryCodec.decode(value);
+        } catch (BrokerException e) {
+          endRun(); // what came before it is delivered
+          core.malformedInput(from, "malformed data on topic " + topic + ": " + e.getMessage());
+          return true;
+        }
+      }
+      encoded[pending] = value;
+      decoded[pending] = d;
+      pending++;
+    }
+    if (forwards) {
+      int ttl = buf.getUnsignedShort(p + 33) - 1;
+      if (ttl <= 0) {
+        core.countDroppedByTtl();
+      } else if (targetCount > 0) {
+        byte[] frame = Frames.envelope(core.self(), io.jbroker.endpoint.wire.EndpointId.NIL, EnvelopeType.DATA, ttl,
+            topicBytes, buf, at, size);
+        for (int i = 0; i < targetCount; i++) {
+          targets[i].offerForwarded(frame);
+        }
+      }
+    }
+    if (pending == MAX_RUN) {
+      endRun();
+    }
+    return true;
+  }
+
+  private boolean sameTopic(ByteBuf buf, int index, int length) {
+    byte[] t = topicBytes;
+    if (t == null || t.length != length) {
+      return false;
+    }
+    int i = 0;
+    for (; i + 8 <= length; i += 8) {
+      if (buf.getLong(index + i) != longAt(t, i)) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
+      if (buf.getByte(index + i) != t[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long longAt(byte[] b, int i) {
+    return ((long) (b[i] & 0xFF) << 56) | ((long) (b[i + 1] & 0xFF) << 48) | ((long) (b[i + 2] & 0xFF) << 40)
+        | ((long) (b[i + 3] & 0xFF) << 32) | ((long) (b[i + 4] & 0xFF) << 24) | ((b[i + 5] & 0xFF) << 16)
+        | ((b[i + 6] & 0xFF) << 8) | (b[i + 7] & 0xFF);
+  }
+
+  /** Makes {@code buf[index, index + length)} the current topic; false if it is not a valid one. */
+  private boolean learnTopic(ByteBuf buf, int index, int length) {
+    byte[] b = new byte[length];
+    buf.getBytes(index, b);
+    String s = new String(b, StandardCharsets.UTF_8);
+    try {
+      Topics.checkLength(s);
+    } catch (BrokerException e) {
+      topicBytes = null;
+      return false; // Core.dispatch reports it
+    }
+    topicBytes = b;
+    topic = s;
+    internalTopic = Topics.isInternal(s);
+    return true;
+  }
+
+  /** Works out where envelopes on the current topic go, with the routing of now. */
+  private void startRun() {
+    Routing r = core.routing();
+    routing = r;
+    sinkCount = 0;
+    targetCount = 0;
+    forwards = false;
+    if (internalTopic) {
+      return;
+    }
+    if (sinks.length < r.dataSinks.length) {
+      sinks = new DataSink[r.dataSinks.length];
+    }
+    for (DataSink s : r.dataSinks) {
+      if (s.filter().matches(topic)) {
+        sinks[sinkCount++] = s;
+      }
+    }
+    forwards = core.config().forwarding() || r.forwardFilter.matches(topic);
+    if (forwards) {
+      if (targets.length < r.links.length) {
+        targets = new PeerLink[r.links.length];
+      }
+      for (PeerLink q : r.links) {
+        if (q != from && !q.id().equals(from.id()) && q.filter().matches(topic)) {
+          targets[targetCount++] = q;
+        }
+      }
+    }
+  }
+
+  /** Counts and delivers the current run, and ends it. */
+  private void endRun() {
+    if (counted > 0) {
+      core.countLocal(EnvelopeType.DATA, counted);
+      from.countIn(counted);
+      counted = 0;
+    }
+    int n = pending;
+    if (n > 0) {
+      pending = 0;
+      for (int i = 0; i < sinkCount; i++) {
+        sinks[i].deliverEncoded(topic, encoded, decoded, n);
+      }
+      java.util.Arrays.fill(encoded, 0, n, null);
+      java.util.Arrays.fill(decoded, 0, n, null);
+    }
+    if (routing != null) {
+      routing = null;
+      java.util.Arrays.fill(sinks, 0, sinkCount, null);
+      java.util.Arrays.fill(targets, 0, targetCount, null);
+      sinkCount = 0;
+      targetCount = 0;
+    }
+  }
+}
