@@ -40,11 +40,21 @@ public final class Frames {
     if (total > Integer.MAX_VALUE - 16) {
       throw new IllegalArgumentException("batch of " + n + " values is too large (" + total + " bytes)");
     }
+    // The header (with the topic) is the same for every frame but for the length: made once,
+    // copied per frame.
+    int head = 4 + HEADER + topic.length;
+    byte[] template = new byte[head];
+    header(template, 0, 0, sender, receiver, EnvelopeType.DATA, ttl, topic);
     byte[] out = new byte[(int) total];
     int p = 0;
     for (int i = 0; i < n; i++) {
-      p = header(out, p, HEADER + topic.length + sizes[i], sender, receiver, EnvelopeType.DATA, ttl, topic);
-      p = BinaryCodec.encode(values.get(i), out, p);
+      System.arraycopy(template, 0, out, p, head);
+      int length = HEADER + topic.length + sizes[i];
+      out[p] = (byte) (length >>> 24);
+      out[p + 1] = (byte) (length >>> 16);
+      out[p + 2] = (byte) (length >>> 8);
+      out[p + 3] = (byte) length;
+      p = BinaryCodec.encode(values.get(i), out, p + head);
     }
     return out;
   }

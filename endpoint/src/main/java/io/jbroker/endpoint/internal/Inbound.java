@@ -2,11 +2,16 @@ package io.jbroker.endpoint.internal;
 
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.endpoint.wire.EnvelopeType;
 import io.jbroker.endpoint.wire.Topics;
 import io.jbroker.error.BrokerException;
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +37,16 @@ final class Inbound {
   /** Most envelopes in one run. */
   static final int MAX_RUN = 512;
 
+  /** Bytes of a direct read buffer copied to the heap at a time. */
+  static final int WINDOW = 64 * 1024;
+
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
   private final Core core;
   private final PeerLink from;
   private final long maxPayload;
+  private byte[] window;
 
   // the topic of the last data envelope on the fast path
   private byte[] topicBytes;
@@ -64,6 +76,9 @@ final class Inbound {
    * Handles the complete frames at the reader index of {@code buf} and advances past them. Stops
    * before an incomplete frame and before a length above the maximum (the caller deals with
    * both); once the peering is closed, skips everything.
+   *
+   * <p>The frames are parsed on a heap array: the buffer's own, or a copy of up to {@link #WINDOW}
+   * bytes of it (one bulk copy instead of a bounds-checked access per field).
    */
   void read(ByteBuf buf) {
     try {
@@ -76,19 +91,34 @@ final class Inbound {
         if (readable < 4) {
           return;
         }
-        int r = buf.readerIndex();
-        long len = buf.getUnsignedInt(r);
-        if (len > maxPayload || readable - 4 < len) {
-          return;
+        int start = buf.readerIndex();
+        byte[] a;
+        int base;
+        int avail;
+        if (buf.hasArray()) {
+          a = buf.array();
+          base = buf.arrayOffset() + start;
+          avail = readable;
+        } else {
+          if (window == null) {
+            window = new byte[WINDOW];
+          }
+          avail = Math.min(readable, WINDOW);
+          buf.getBytes(start, window, 0, avail);
+          a = window;
+          base = 0;
         }
-        int n = (int) len;
-        buf.readerIndex(r + 4 + n);
-        if (n == 0) {
-          continue; // empty frames are ignored in phase 3
-        }
-        if (!data(buf, r + 4, n)) {
+        int used = frames(buf, start, a, base, avail);
+        buf.readerIndex(start + used);
+        if (used == 0 && !from.isClosed()) {
+          long len = buf.getUnsignedInt(start);
+          if (len > maxPayload || readable - 4 < len) {
+            return;
+          }
+          // a complete frame larger than the window
+          buf.readerIndex(start + 4 + (int) len);
           endRun();
-          core.dispatch(from, buf.slice(r + 4, n));
+          core.dispatch(from, buf.slice(start + 4, (int) len));
         }
       }
     } finally {
@@ -97,24 +127,47 @@ final class Inbound {
   }
 
   /**
-   * Takes the frame payload {@code buf[p, p + n)} if it is a data envelope from the peer itself
-   * to everyone on a well-formed topic; false leaves it to {@link Core#dispatch}.
+   * Handles the complete frames in {@code a[base, base + avail)}, which holds {@code buf} from
+   * index {@code start} on; returns how many bytes they took.
    */
-  private boolean data(ByteBuf buf, int p, int n) {
-    if (n < Frames.HEADER || buf.getByte(p + 32) != EnvelopeType.DATA.code()) {
+  private int frames(ByteBuf buf, int start, byte[] a, int base, int avail) {
+    int q = 0;
+    while (avail - q >= 4 && !from.isClosed()) {
+      long len = (int) INT_BE.get(a, base + q) & 0xFFFF_FFFFL;
+      if (len > maxPayload || avail - q - 4 < len) {
+        break;
+      }
+      int n = (int) len;
+      int p = base + q + 4;
+      q += 4 + n;
+      if (n != 0 && !data(a, p, n)) { // empty frames are ignored in phase 3
+        endRun();
+        core.dispatch(from, buf.slice(start + (p - base), n));
+      }
+    }
+    return q;
+  }
+
+  /**
+   * Takes the frame payload {@code a[p, p + n)} if it is a data envelope from the peer itself to
+   * everyone on a well-formed topic; false leaves it to {@link Core#dispatch}.
+   */
+  private boolean data(byte[] a, int p, int n) {
+    if (n < Frames.HEADER || a[p + 32] != EnvelopeType.DATA.code()) {
       return false;
     }
-    int tlen = buf.getUnsignedShort(p + 35);
+    int tlen = ((a[p + 35] & 0xFF) << 8) | (a[p + 36] & 0xFF);
     if (tlen > n - Frames.HEADER
-        || !from.id().isAt(buf, p)
-        || buf.getLong(p + 16) != 0
-        || buf.getLong(p + 24) != 0) {
+        || !from.id().isAt(a, p)
+        || (long) LONG_BE.get(a, p + 16) != 0
+        || (long) LONG_BE.get(a, p + 24) != 0) {
       return false;
     }
     int t = p + Frames.HEADER;
-    if (!sameTopic(buf, t, tlen)) {
+    byte[] tb = topicBytes;
+    if (tb == null || tb.length != tlen || !Arrays.equals(a, t, t + tlen, tb, 0, tlen)) {
       endRun();
-      if (!learnTopic(buf, t, tlen)) {
+      if (!learnTopic(a, t, tlen)) {
         return false;
       }
     }
@@ -130,8 +183,7 @@ final class Inbound {
     int at = t + tlen;
     int size = n - Frames.HEADER - tlen;
     if (sinkCount > 0) {
-      byte[] value = new byte[size];
-      buf.getBytes(at, value);
+      byte[] value = Arrays.copyOfRange(a, at, at + size);
       Data d = null;
       if (!EncodedData.certainlyValid(value, 0, size)) {
         try {
@@ -147,12 +199,11 @@ final class Inbound {
       pending++;
     }
     if (forwards) {
-      int ttl = buf.getUnsignedShort(p + 33) - 1;
+      int ttl = (((a[p + 33] & 0xFF) << 8) | (a[p + 34] & 0xFF)) - 1;
       if (ttl <= 0) {
         core.countDroppedByTtl();
       } else if (targetCount > 0) {
-        byte[] frame = Frames.envelope(core.self(), io.jbroker.endpoint.wire.EndpointId.NIL, EnvelopeType.DATA, ttl,
-            topicBytes, buf, at, size);
+        byte[] frame = Frames.envelope(core.self(), EndpointId.NIL, EnvelopeType.DATA, ttl, topicBytes, a, at, size);
         for (int i = 0; i < targetCount; i++) {
           targets[i].offerForwarded(frame);
         }
@@ -164,43 +215,16 @@ final class Inbound {
     return true;
   }
 
-  private boolean sameTopic(ByteBuf buf, int index, int length) {
-    byte[] t = topicBytes;
-    if (t == null || t.length != length) {
-      return false;
-    }
-    int i = 0;
-    for (; i + 8 <= length; i += 8) {
-      if (buf.getLong(index + i) != longAt(t, i)) {
-        return false;
-      }
-    }
-    for (; i < length; i++) {
-      if (buf.getByte(index + i) != t[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long longAt(byte[] b, int i) {
-    return ((long) (b[i] & 0xFF) << 56) | ((long) (b[i + 1] & 0xFF) << 48) | ((long) (b[i + 2] & 0xFF) << 40)
-        | ((long) (b[i + 3] & 0xFF) << 32) | ((long) (b[i + 4] & 0xFF) << 24) | ((b[i + 5] & 0xFF) << 16)
-        | ((b[i + 6] & 0xFF) << 8) | (b[i + 7] & 0xFF);
-  }
-
-  /** Makes {@code buf[index, index + length)} the current topic; false if it is not a valid one. */
-  private boolean learnTopic(ByteBuf buf, int index, int length) {
-    byte[] b = new byte[length];
-    buf.getBytes(index, b);
-    String s = new String(b, StandardCharsets.UTF_8);
+  /** Makes {@code a[index, index + length)} the current topic; false if it is not a valid one. */
+  private boolean learnTopic(byte[] a, int index, int length) {
+    String s = new String(a, index, length, StandardCharsets.UTF_8);
     try {
       Topics.checkLength(s);
     } catch (BrokerException e) {
       topicBytes = null;
       return false; // Core.dispatch reports it
     }
-    topicBytes = b;
+    topicBytes = Arrays.copyOfRange(a, index, index + length);
     topic = s;
     internalTopic = Topics.isInternal(s);
     return true;
@@ -250,13 +274,13 @@ final class Inbound {
       for (int i = 0; i < sinkCount; i++) {
         sinks[i].deliverEncoded(topic, encoded, decoded, n);
       }
-      java.util.Arrays.fill(encoded, 0, n, null);
-      java.util.Arrays.fill(decoded, 0, n, null);
+      Arrays.fill(encoded, 0, n, null);
+      Arrays.fill(decoded, 0, n, null);
     }
     if (routing != null) {
       routing = null;
-      java.util.Arrays.fill(sinks, 0, sinkCount, null);
-      java.util.Arrays.fill(targets, 0, targetCount, null);
+      Arrays.fill(sinks, 0, sinkCount, null);
+      Arrays.fill(targets, 0, targetCount, null);
       sinkCount = 0;
       targetCount = 0;
     }

@@ -20,6 +20,9 @@ public final class EndpointId implements Comparable<EndpointId> {
   /** Number of bytes of an id. */
   public static final int SIZE = 16;
 
+  private static final java.lang.invoke.VarHandle LONG_BE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
   /** The all-zero id: "no endpoint"; as a receiver it means broadcast. */
   public static final EndpointId NIL = new EndpointId(0L, 0L);
 
@@ -120,6 +123,11 @@ public final class EndpointId implements Comparable<EndpointId> {
     return buf.getLong(index) == msb && buf.getLong(index + 8) == lsb;
   }
 
+  /** Whether {@code b[off, off + 16)} are this id. */
+  public boolean isAt(byte[] b, int off) {
+    return longAt(b, off) == msb && longAt(b, off + 8) == lsb;
+  }
+
   /** A copy of the 16 bytes. */
   public byte[] bytes() {
     byte[] out = new byte[SIZE];
@@ -189,17 +197,10 @@ public final class EndpointId implements Comparable<EndpointId> {
   }
 
   private static long longAt(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xFF);
-    }
-    return v;
+    return (long) LONG_BE.get(b, off);
   }
 
   private static void putLong(byte[] b, int off, long v) {
-    for (int i = 7; i >= 0; i--) {
-      b[off + i] = (byte) v;
-      v >>>= 8;
-    }
+    LONG_BE.set(b, off, v);
   }
 }
