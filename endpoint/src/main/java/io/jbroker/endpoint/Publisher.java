@@ -40,12 +40,17 @@ public final class Publisher {
     return endpoint.core().publish(topic, Frames.data(endpoint.nodeId(), EndpointId.NIL, endpoint.config().ttl(), topicBytes, value));
   }
 
-  /** Publishes several values as one batch (one buffer entry per peer); returns the number of peers. */
+  /**
+   * Publishes several values as one batch: each is its own data envelope on the wire, encoded
+   * once in one array; a peer takes all or none of them (waiting for room for all of them in its
+   * buffer, then the overflow policy). Returns the number of peers.
+   */
   public int publish(List<? extends Data> values) {
     if (internal || values.isEmpty()) {
       return 0;
     }
     endpoint.core().countLocal(EnvelopeType.DATA, values.size());
-    return endpoint.core().publish(topic, Frames.dataBatch(endpoint.nodeId(), EndpointId.NIL, endpoint.config().ttl(), topicBytes, values));
+    return endpoint.core().publish(topic, Frames.dataBatch(endpoint.nodeId(), EndpointId.NIL, endpoint.config().ttl(), topicBytes, values),
+        values.size());
   }
 }

@@ -763,9 +763,19 @@ public final class Core {
    * @return the number of peers that took them
    */
   public int publish(String topic, byte[] frames) {
+    return publish(topic, frames, 1);
+  }
+
+  /**
+   * Offers {@code envelopes} locally published frames, concatenated in {@code frames}, to every
+   * peer whose filter matches {@code topic}; each peer takes all or none of them.
+   *
+   * @return the number of peers that took them
+   */
+  public int publish(String topic, byte[] frames, int envelopes) {
     int n = 0;
     for (PeerLink l : routing.links) {
-      if (l.filter().matches(topic) && l.offerLocal(frames)) {
+      if (l.filter().matches(topic) && l.offerLocal(frames, envelopes)) {
         n++;
       }
     }
