@@ -88,4 +88,70 @@ class MessageQueueTest {
     assertThat(q.poll(TimeUnit.MILLISECONDS.toNanos(1))).isNull();
     assertThat(q.poll(0)).isNull();
   }
+
+  @Test
+  void offerAllTakesWhatFitsInOrderUnderOneCall() {
+    MessageQueue q = new MessageQueue(4);
+    q.offer(m(0));
+    Message[] batch = {m(1), m(2), m(3), m(4), m(5)};
+    assertThat(q.offerAll(batch, 1, 4)).as("room for 3 of 4").isEqualTo(3);
+    List<Message> out = new ArrayList<>();
+    q.drainTo(out, 10);
+    assertThat(out).containsExactly(m(0), m(2), m(3), m(4));
+    assertThat(q.offerAll(batch, 0, 0)).isZero();
+  }
+
+  @Test
+  void offerAllDroppingOldestKeepsTheNewestAsOneByOneWould() {
+    MessageQueue q = new MessageQueue(4);
+    q.offer(m(0));
+    q.offer(m(1));
+    q.offer(m(2));
+    assertThat(q.offerAllDroppingOldest(new Message[] {m(3), m(4)}, 0, 2)).as("one old one goes").isEqualTo(1);
+    List<Message> out = new ArrayList<>();
+    q.drainTo(out, 10);
+    assertThat(out).containsExactly(m(1), m(2), m(3), m(4));
+    q.offer(m(5));
+    Message[] many = {m(6), m(7), m(8), m(9), m(10), m(11)};
+    assertThat(q.offerAllDroppingOldest(many, 0, 6)).as("the old one and the first two new ones").isEqualTo(3);
+    out.clear();
+    q.drainTo(out, 10);
+    assertThat(out).containsExactly(m(8), m(9), m(10), m(11));
+  }
+
+  @Test
+  void aBatchPollWaitsForTheFirstAndTakesWhatIsThere() throws Exception {
+    MessageQueue q = new MessageQueue(16);
+    CompletableFuture<List<Message>> got = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      List<Message> out = new ArrayList<>();
+      try {
+        q.poll(out, 3, TimeUnit.MINUTES.toNanos(1));
+        got.complete(out);
+      } catch (InterruptedException e) {
+        got.completeExceptionally(e);
+      }
+    }, "reader");
+    t.setDaemon(true);
+    t.start();
+    eventually().until(q::hasWaitingReader);
+    assertThat(q.offerAll(new Message[] {m(1), m(2), m(3), m(4)}, 0, 4)).isEqualTo(4); // wakes it: no wake() needed
+    assertThat(got.get(30, TimeUnit.SECONDS)).containsExactly(m(1), m(2), m(3));
+    List<Message> rest = new ArrayList<>();
+    assertThat(q.poll(rest, 10, 0)).isEqualTo(1);
+    assertThat(rest).containsExactly(m(4));
+    assertThat(q.poll(rest, 10, TimeUnit.MILLISECONDS.toNanos(1))).isZero();
+  }
+
+  @Test
+  void aMessageFromThePeerDecodesItsValueWhenAsked() {
+    Data v = Data.vector(Data.count(7), Data.of("seven"), Data.set(Data.of(true), Data.of(false)));
+    Message lazy = new Message("/t", io.jbroker.data.BinaryCodec.encode(v), null);
+    Message eager = new Message("/t", v);
+    assertThat(lazy.data()).isEqualTo(v);
+    assertThat(lazy.data()).isSameAs(lazy.data());
+    assertThat(lazy).isEqualTo(eager).hasSameHashCodeAs(eager).hasToString(eager.toString());
+    assertThat(new Message("/t", new byte[] {0}, Data.count(1)).data()).as("decoded already").isEqualTo(Data.count(1));
+    assertThat(lazy).isNotEqualTo(new Message("/u", v));
+  }
 }
