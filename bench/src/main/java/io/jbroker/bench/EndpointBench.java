@@ -31,6 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *   --rate      events/s published in latency mode (default 10000; 0 = as fast as possible)
  *   --tls       on | off (default on: ephemeral self-signed certificates, as the endpoint's default)
  *   --queue     subscriber queue size (default 262144, overflow policy drop_newest, drops reported)
+ *   --decode    on | off (default off): the subscriber's reader also calls {@code Message.data()} on
+ *               every message (received values are decoded on the reader's first call)
  *   --child-jvm-opts "..."  flags of the subscriber JVM (default: this JVM's flags)
  * </pre>
  *
@@ -73,6 +75,7 @@ public final class EndpointBench {
     int batch = a.integer("batch", 1000);
     long rate = a.longValue("rate", mode.equals("latency") ? 10_000 : 0);
     int queue = a.integer("queue", 1 << 18);
+    boolean decode = a.flag("decode", false);
 
     Endpoint ep = MacroSupport.endpoint(tls);
     ChildJvm child = null;
@@ -81,7 +84,8 @@ public final class EndpointBench {
     try {
       int port = ep.listen("127.0.0.1", 0);
       child = new ChildJvm("subscriber", EndpointBench.class, a.string("child-jvm-opts", null),
-          List.of("peer=127.0.0.1:" + port, "tls=" + tls, "mode=" + mode, "payload=" + payload, "queue=" + queue));
+          List.of("peer=127.0.0.1:" + port, "tls=" + tls, "mode=" + mode, "payload=" + payload, "queue=" + queue,
+              "decode=" + decode));
       AtomicLong sent = new AtomicLong();
       AtomicLong unrouted = new AtomicLong();
       AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -159,9 +163,9 @@ public final class EndpointBench {
       String dropped = w[3];
       String latency = w.length > 4 ? " latency(one-way publish->subscriber poll) " + w[4] : "";
       System.out.println(String.format(Locale.ROOT,
-          "RESULT EndpointBench mode=%s payload=%s tls=%s%s%s window=%s received=%d rate=%s published=%d pub-rate=%s %s unrouted=%d%s%s",
+          "RESULT EndpointBench mode=%s payload=%s tls=%s%s%s%s window=%s received=%d rate=%s published=%d pub-rate=%s %s unrouted=%d%s%s",
           mode, payload, tls ? "on" : "off", mode.equals("batch") ? " batch=" + batch : "",
-          mode.equals("latency") ? " target-rate=" + rate + "/s" : "", MacroSupport.secs(nanos), received,
+          mode.equals("latency") ? " target-rate=" + rate + "/s" : "", decode ? " decode=on" : "", MacroSupport.secs(nanos), received,
           MacroSupport.rate(received, nanos), sent1 - sent0, MacroSupport.rate(sent1 - sent0, t1 - t0), dropped,
           unrouted.get(), latency, failure.get() == null ? "" : " publisher-failed=" + failure.get()));
     } finally {
@@ -184,11 +188,13 @@ public final class EndpointBench {
   private static void child(MacroArgs a) throws Exception {
     LinkedBlockingQueue<String> commands = MacroSupport.parentCommands();
     boolean latency = a.string("mode", "single").equals("latency");
+    boolean decode = a.flag("decode", false);
     String[] hp = a.string("peer", "").split(":");
     Endpoint ep = MacroSupport.endpoint(a.flag("tls", true));
     Subscriber sub = ep.subscribe(List.of(TOPIC), a.integer("queue", 1 << 18), OverflowPolicy.DROP_NEWEST);
     ep.peer(hp[0], Integer.parseInt(hp[1]), Duration.ofSeconds(30));
     AtomicLong received = new AtomicLong();
+    AtomicLong decoded = new AtomicLong(); // keeps the decoding observable
     MacroSupport.Samples samples = new MacroSupport.Samples();
     // 0: warming up, 1: recording latencies, 2: done
     int[] phase = {0};
@@ -208,6 +214,13 @@ public final class EndpointBench {
               }
             }
           }
+        }
+        if (decode) {
+          long kinds = 0;
+          for (Message m : ms) {
+            kinds += m.data().kind().tag();
+          }
+          decoded.lazySet(decoded.get() + kinds);
         }
         n += ms.size();
         received.lazySet(n);

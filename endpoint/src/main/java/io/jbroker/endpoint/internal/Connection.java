@@ -132,11 +132,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
       if (pending != null) {
         topUp(in);
         frames(pending);
-        if (pending.isReadable() || discarding) {
+        if (discarding) {
+          releasePending();
+          return;
+        }
+        if (pending.isReadable()) {
           // still a partial frame (in is used up), or frames held while the handshake is paused
-          if (in.isReadable() && !discarding) {
-            pending.writeBytes(in);
-          }
+          pending.writeBytes(in);
           return;
         }
         releasePending();
@@ -215,8 +217,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
   }
 
   private void frameTooLong(long len) {
-    discarding = true;
-    releasePending();
+    discarding = true; // what is pending is released by the caller, which may be iterating over it
     String reason = "frame too long: " + len + " bytes announced, at most " + (core.config().maxFrameSize() - 4) + " allowed";
     PeerLink l = link;
     if (l != null) {
@@ -311,7 +312,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
       handshake.resume(decision);
       if (pending != null) {
         frames(pending); // the frames held while paused
-        if (!pending.isReadable()) {
+        if (discarding || !pending.isReadable()) {
           releasePending();
         }
         if (link != null) {
