@@ -14,6 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * on the I/O thread and a context switch for the reader; with a reader that keeps up, the queue
  * is empty most of the time and an {@code ArrayBlockingQueue} paid both for nearly every message.
  *
+ * <p>The receive path hands over a run of messages at once ({@link #offerAll}, {@link
+ * #offerAllDroppingOldest}: one lock and at most one wake-up per run), and a reader can take
+ * many at once ({@link #poll(List, int, long)}).
+ *
  * <p>Thread-safe. A message offered is seen by a waiting reader at the latest when the offering
  * thread calls {@link #wake()}: every delivery path of the endpoint does so at the end of its
  * batch.

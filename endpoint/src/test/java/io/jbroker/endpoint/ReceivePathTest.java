@@ -166,4 +166,29 @@ class ReceivePathTest {
       });
     }
   }
+
+  @Test
+  void aFrameAnnouncedButNotSentDoesNotReserveItsSize() throws IOException {
+    long before = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
+        + io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
+    List<RawPeer> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 16; i++) {
+        RawPeer raw = peered();
+        stalled.add(raw);
+        // announces a frame just below the 16 MiB limit, sends 10 bytes of it and stalls
+        raw.sendRaw(new byte[] {0x00, (byte) 0xff, (byte) 0xff, (byte) 0xf0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+      }
+      // the listener reads those bytes at once (loopback); what it holds for them stays small
+      Nodes.eventually().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> {
+        long now = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()
+            + io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
+        return now - before < 64L << 20;
+      });
+    } finally {
+      for (RawPeer raw : stalled) {
+        raw.close();
+      }
+    }
+  }
 }

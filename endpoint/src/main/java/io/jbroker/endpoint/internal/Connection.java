@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection extends ChannelInboundHandlerAdapter implements Handshake.Callbacks {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  /** Most bytes reserved ahead for a frame split across reads. */
+  private static final int PENDING_RESERVE = 64 * 1024;
 
   final Core core;
   final boolean connector;
@@ -147,7 +149,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Handshake
       if (in.isReadable() && !discarding) {
         int size = in.readableBytes();
         if (size >= 4) {
-          size = (int) Math.max(size, Math.min(in.getUnsignedInt(in.readerIndex()) + 4, core.config().maxFrameSize()));
+          // room for the whole frame if it is small; a large one grows as its bytes arrive, so a
+          // peer that announces a big frame and stalls does not get that memory reserved
+          size = (int) Math.max(size, Math.min(in.getUnsignedInt(in.readerIndex()) + 4, PENDING_RESERVE));
         }
         pending = ctx.alloc().buffer(size);
         pending.writeBytes(in);
