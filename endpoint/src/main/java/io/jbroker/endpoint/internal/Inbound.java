@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>A <i>run</i> is a sequence of such envelopes on one topic within one read: the topic string,
  * the subscribers whose filters match it and the peers it is forwarded to are worked out once per
  * run, and the run's values reach each subscriber's queue in one step (one lock, one wake-up)
- * when it ends. Values are only validated here ({@link EncodedData}); the subscriber's reader
+ * when it ends. Values are only validated here ({@link BinaryCodec#certainlyValid}); the subscriber's reader
  * decodes them. A run ends at a topic change, at the end of the read, after {@link #MAX_RUN}
  * envelopes, and before any other frame, which goes through {@link Core#dispatch} as before, so
  * what a subscriber receives keeps the order of the wire. Everything the per-frame path does for
@@ -185,7 +185,7 @@ final class Inbound {
     if (sinkCount > 0) {
       byte[] value = Arrays.copyOfRange(a, at, at + size);
       Data d = null;
-      if (!EncodedData.certainlyValid(value, 0, size)) {
+      if (!BinaryCodec.certainlyValid(value, 0, size)) {
         try {
           d = BinaryCodec.decode(value);
         } catch (BrokerException e) {

@@ -1,12 +1,9 @@
-package io.jbroker.endpoint.internal;
+package io.jbroker.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.quicktheories.QuickTheory.qt;
 
-import io.jbroker.data.BinaryCodec;
-import io.jbroker.data.Data;
-import io.jbroker.data.DataGenerators;
 import io.jbroker.error.BrokerException;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -16,9 +13,9 @@ import org.quicktheories.generators.SourceDSL;
 
 /**
  * The receive path accepts a value without decoding it only if {@link BinaryCodec#decode} would
- * accept it: {@link EncodedData#certainlyValid} must never say yes to bytes the decoder refuses.
+ * accept it: {@link BinaryCodec#certainlyValid} must never say yes to bytes the decoder refuses.
  */
-class EncodedDataTest {
+class BinaryCodecCheckTest {
   private static final HexFormat HEX = HexFormat.of();
 
   private static boolean decodes(byte[] b) {
@@ -32,18 +29,18 @@ class EncodedDataTest {
 
   private static boolean valid(String hex) {
     byte[] b = HEX.parseHex(hex);
-    return EncodedData.certainlyValid(b, 0, b.length);
+    return BinaryCodec.certainlyValid(b, 0, b.length);
   }
 
   /** Whether the value holds a set or table of two or more entries (the check defers those to the decoder). */
   private static boolean needsOrder(Data d) {
     return switch (d.kind()) {
-      case SET -> ((io.jbroker.data.SetData) d).size() > 1
-          || ((io.jbroker.data.SetData) d).elements().stream().anyMatch(EncodedDataTest::needsOrder);
-      case TABLE -> ((io.jbroker.data.TableData) d).size() > 1
-          || ((io.jbroker.data.TableData) d).entries().entrySet().stream()
+      case SET -> ((SetData) d).size() > 1
+          || ((SetData) d).elements().stream().anyMatch(BinaryCodecCheckTest::needsOrder);
+      case TABLE -> ((TableData) d).size() > 1
+          || ((TableData) d).entries().entrySet().stream()
               .anyMatch(e -> needsOrder(e.getKey()) || needsOrder(e.getValue()));
-      case VECTOR -> ((io.jbroker.data.VectorData) d).elements().stream().anyMatch(EncodedDataTest::needsOrder);
+      case VECTOR -> ((VectorData) d).elements().stream().anyMatch(BinaryCodecCheckTest::needsOrder);
       default -> false;
     };
   }
@@ -52,11 +49,11 @@ class EncodedDataTest {
   void acceptsEveryEncodingWithoutOrderedContainers() {
     qt().withExamples(3000).forAll(DataGenerators.anyData()).checkAssert(d -> {
       byte[] b = BinaryCodec.encode(d);
-      assertThat(EncodedData.certainlyValid(b, 0, b.length)).as("%s", d).isEqualTo(!needsOrder(d));
+      assertThat(BinaryCodec.certainlyValid(b, 0, b.length)).as("%s", d).isEqualTo(!needsOrder(d));
       // and within a larger array
       byte[] padded = new byte[b.length + 6];
       System.arraycopy(b, 0, padded, 3, b.length);
-      assertThat(EncodedData.certainlyValid(padded, 3, b.length)).isEqualTo(!needsOrder(d));
+      assertThat(BinaryCodec.certainlyValid(padded, 3, b.length)).isEqualTo(!needsOrder(d));
     });
   }
 
@@ -65,7 +62,7 @@ class EncodedDataTest {
     Gen<byte[]> mutated = DataGenerators.anyData().zip(SourceDSL.integers().between(0, 1 << 20),
         SourceDSL.integers().between(0, 3), (d, seed, how) -> mutate(BinaryCodec.encode(d), seed, how));
     qt().withExamples(20_000).forAll(mutated).checkAssert(b -> {
-      if (EncodedData.certainlyValid(b, 0, b.length)) {
+      if (BinaryCodec.certainlyValid(b, 0, b.length)) {
         assertThat(decodes(b)).as(HEX.formatHex(b)).isTrue();
       }
     });
@@ -82,7 +79,7 @@ class EncodedDataTest {
       return b;
     });
     qt().withExamples(50_000).forAll(bytes).checkAssert(b -> {
-      if (EncodedData.certainlyValid(b, 0, b.length)) {
+      if (BinaryCodec.certainlyValid(b, 0, b.length)) {
         assertThat(decodes(b)).as(HEX.formatHex(b)).isTrue();
       }
     });
