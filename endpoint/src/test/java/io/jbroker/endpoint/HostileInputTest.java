@@ -59,16 +59,6 @@ class HostileInputTest {
         .extracting(PeerInfo::id).containsExactly(friend.nodeId());
   }
 
-  private static byte[] frame(byte[] payload) {
-    byte[] b = new byte[4 + payload.length];
-    b[0] = (byte) (payload.length >>> 24);
-    b[1] = (byte) (payload.length >>> 16);
-    b[2] = (byte) (payload.length >>> 8);
-    b[3] = (byte) payload.length;
-    System.arraycopy(payload, 0, b, 4, payload.length);
-    return b;
-  }
-
   enum BeforeHandshake {
     RANDOM_BYTES {
       @Override
@@ -93,13 +83,13 @@ class HostileInputTest {
     WRONG_MAGIC {
       @Override
       byte[] bytes() {
-        return frame(new HandshakeMessage.Hello(0x5a45454c, EndpointId.random(), 1, 1).toBytes());
+        return RawPeer.frame(new HandshakeMessage.Hello(0x5a45454c, EndpointId.random(), 1, 1).toBytes());
       }
     },
     ENVELOPE_INSTEAD_OF_HELLO {
       @Override
       byte[] bytes() {
-        return frame(Envelope.data(EndpointId.random(), EndpointId.NIL, "/raw", Data.of(1L)).toBytes());
+        return RawPeer.frame(Envelope.data(EndpointId.random(), EndpointId.NIL, "/raw", Data.of(1L)).toBytes());
       }
     };
 
@@ -162,20 +152,20 @@ class HostileInputTest {
     switch (garbage) {
       case UNKNOWN_ENVELOPE_TYPE: {
         valid[32] = 9;
-        return frame(valid);
+        return RawPeer.frame(valid);
       }
       case ENVELOPE_SHORTER_THAN_ITS_HEADER:
-        return frame(Arrays.copyOf(valid, 20));
+        return RawPeer.frame(Arrays.copyOf(valid, 20));
       case TOPIC_LONGER_THAN_THE_FRAME: {
         valid[35] = (byte) 0xff;
-        return frame(valid);
+        return RawPeer.frame(valid);
       }
       case DATA_WITH_TRAILING_BYTES: {
         byte[] b = Arrays.copyOf(valid, valid.length + 1);
-        return frame(b);
+        return RawPeer.frame(b);
       }
       case MALFORMED_ROUTING_UPDATE:
-        return frame(new Envelope(id, EndpointId.NIL, EnvelopeType.ROUTING_UPDATE, 16, "<$>", new byte[] {5, 1}).toBytes());
+        return RawPeer.frame(new Envelope(id, EndpointId.NIL, EnvelopeType.ROUTING_UPDATE, 16, "<$>", new byte[] {5, 1}).toBytes());
       case GIANT_LENGTH_PREFIX:
         return new byte[] {0x7f, (byte) 0xff, (byte) 0xfb, 0, 1, 2, 3};
       case FRAME_ABOVE_THE_LIMIT:

@@ -59,13 +59,18 @@ final class RawPeer implements AutoCloseable {
   }
 
   void sendFrame(byte[] payload) throws IOException {
+    sendRaw(frame(payload));
+  }
+
+  /** {@code payload} behind Broker's 4-byte big-endian length. */
+  static byte[] frame(byte[] payload) {
     byte[] b = new byte[4 + payload.length];
     b[0] = (byte) (payload.length >>> 24);
     b[1] = (byte) (payload.length >>> 16);
     b[2] = (byte) (payload.length >>> 8);
     b[3] = (byte) payload.length;
     System.arraycopy(payload, 0, b, 4, payload.length);
-    sendRaw(b);
+    return b;
   }
 
   void send(HandshakeMessage m) throws IOException {

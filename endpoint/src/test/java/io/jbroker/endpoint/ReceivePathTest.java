@@ -54,14 +54,7 @@ class ReceivePathTest {
   }
 
   private static byte[] frame(Envelope e) {
-    byte[] payload = e.toBytes();
-    byte[] b = new byte[4 + payload.length];
-    b[0] = (byte) (payload.length >>> 24);
-    b[1] = (byte) (payload.length >>> 16);
-    b[2] = (byte) (payload.length >>> 8);
-    b[3] = (byte) payload.length;
-    System.arraycopy(payload, 0, b, 4, payload.length);
-    return b;
+    return RawPeer.frame(e.toBytes());
   }
 
   private static List<Message> pollAll(Subscriber s, int n) {

@@ -147,6 +147,11 @@ public final class PeerLink {
   /** Marks the link closed: later offers are discarded, publishers waiting for room give up. */
   public void markClosed() {
     closed = true;
+    clearAndWake();
+  }
+
+  /** Drops everything queued and wakes the publishers waiting for room. */
+  private void clearAndWake() {
     lock.lock();
     try {
       clear();
@@ -328,13 +333,7 @@ public final class PeerLink {
   private void drain() {
     scheduled.set(false);
     if (closed || !channel.isActive()) {
-      lock.lock();
-      try {
-        clear();
-        notFull.signalAll();
-      } finally {
-        lock.unlock();
-      }
+      clearAndWake();
       trailing.clear();
       return;
     }
