@@ -38,9 +38,15 @@ import java.util.HashMap;
  *   <li><b>The hash table</b> is open addressing with linear probing over {@code long[]}s: the
  *       key's hash in the high half and the id + 1 in the low half (0: empty), so a probe
  *       compares hashes without leaving the table, and an erase shifts the following slots back
- *       (no tombstones). It is split by hash into 256 segments that double on their own: one
+ *       (no tombstones). It is split by hash into 1,024 segments that double on their own: one
  *       table doubling at millions of keys stalled the store thread for tens of milliseconds, a
- *       segment's takes a 256th of that.
+ *       segment's takes a 1,024th of that. The segments fill at the same pace (the hash spreads
+ *       keys evenly), so with one load limit they would all double within a few thousand writes
+ *       of each other, the same stall in pieces (measured: 150 - 200 ms of replication lag at
+ *       5.2 M keys with 256 segments). Each segment's limit therefore lies elsewhere between
+ *       1/2 and 11/16 of its slots, by segment number, which spreads the doublings evenly over
+ *       the last third of each doubling of the whole table; and a segment's array stays small
+ *       enough (128 KiB at 5 M keys) for G1 to allocate it as an ordinary object.
  *   <li><b>Space is reclaimed by page.</b> An overwrite with a value of the same size and the
  *       same deadline presence writes in place; any other overwrite or an erase leaves a dead
  *       record, counted against its page. A page (other than the one being appended to) whose
@@ -80,8 +86,8 @@ public final class MemoryBackend implements Backend {
   private static final int CHUNK_BITS = 14;
   private static final int CHUNK = 1 << CHUNK_BITS;
   /** The hash table is split in 2^SEGMENT_BITS tables, each grown on its own (see the class comment). */
-  private static final int SEGMENT_BITS = 8;
-  private static final int SLOT_BITS = 23;
+  private static final int SEGMENT_BITS = 10;
+  private static final int SLOT_BITS = 31 - SEGMENT_BITS;
   private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
   private static final int DEADLINE_FLAG = 0x8000_0000;
   /** {@link #addr} of an unused id; an erased entry's is the complement of its record's. */
@@ -137,6 +143,8 @@ public final class MemoryBackend implements Backend {
   // hash table
   private long[][] segments;
   private int[] segmentSize;
+  /** Segments doubled by writes so far (for tests). */
+  private long doublings;
 
   // ordered index (see the class comment)
   private boolean indexed;
@@ -213,8 +221,8 @@ public final class MemoryBackend implements Backend {
         addr[chunk] = addr[chunk] == null ? new long[CHUNK] : Arrays.copyOf(addr[chunk], CHUNK);
       }
     }
-    int capacity = segmentCapacity(wanted >>> SEGMENT_BITS);
     for (int seg = 0; seg < segments.length; seg++) {
+      int capacity = segmentCapacity(seg, wanted >>> SEGMENT_BITS);
       if (capacity > segments[seg].length) {
         rehash(seg, capacity);
       }
@@ -830,14 +838,18 @@ public final class MemoryBackend implements Backend {
   //
   // A slot is named by its segment (high bits) and its index in the segment (low SLOT_BITS).
 
-  /** Most entries a segment of {@code capacity} slots holds before it doubles. */
-  private static int limit(int capacity) {
-    return capacity - (capacity >>> 2) - (capacity >>> 3);
+  /**
+   * Most entries segment {@code seg} of {@code capacity} slots holds before it doubles: between
+   * 512/1024 and 703/1024 of its slots, rising with the segment number so that the segments,
+   * which fill at the same pace, double one after another rather than all at once.
+   */
+  static int limit(int seg, int capacity) {
+    return (int) ((long) capacity * (512 + ((192 * seg) >>> SEGMENT_BITS)) >>> 10);
   }
 
-  private static int segmentCapacity(int entries) {
+  private static int segmentCapacity(int seg, int entries) {
     int capacity = 8;
-    while (limit(capacity) < entries) {
+    while (limit(seg, capacity) < entries) {
       capacity *= 2;
     }
     return capacity;
@@ -881,11 +893,12 @@ public final class MemoryBackend implements Backend {
     int seg = slot >>> SLOT_BITS;
     segments[seg][slot & SLOT_MASK] = ((long) hash << 32) | (id + 1L);
     int length = segments[seg].length;
-    if (++segmentSize[seg] > limit(length)) {
+    if (++segmentSize[seg] > limit(seg, length)) {
       if (length == 1 << SLOT_BITS) {
         throw new BrokerException(ErrorCode.BACKEND_FAILURE, "memory backend is full: " + size + " entries");
       }
       rehash(seg, length * 2);
+      doublings++;
     }
   }
 
@@ -929,6 +942,11 @@ public final class MemoryBackend implements Backend {
   }
 
   // ---- for tests -----------------------------------------------------------------------------
+
+  /** How many times a write has doubled a segment of the hash table. */
+  long segmentDoublings() {
+    return doublings;
+  }
 
   /** Bytes of record pages held (live records, dead ones and unused tails). */
   long pageBytes() {
