@@ -43,7 +43,7 @@ import java.util.HashMap;
  *       segment's takes a 1,024th of that. The segments fill at the same pace (the hash spreads
  *       keys evenly), so with one load limit they would all double within a few thousand writes
  *       of each other, the same stall in pieces (measured: 150 - 200 ms of replication lag at
- *       5.2 M keys with 256 segments). Each segment's limit therefore lies elsewhere between
+ *       5.2 M keys with 256 segments). Each segment's limit therefore lies somewhere between
  *       1/2 and 11/16 of its slots, by segment number, which spreads the doublings evenly over
  *       the last third of each doubling of the whole table; and a segment's array stays small
  *       enough (128 KiB at 5 M keys) for G1 to allocate it as an ordinary object.
