@@ -85,7 +85,7 @@ public final class EndpointBench {
       int port = ep.listen("127.0.0.1", 0);
       child = new ChildJvm("subscriber", EndpointBench.class, a.string("child-jvm-opts", null),
           List.of("peer=127.0.0.1:" + port, "tls=" + tls, "mode=" + mode, "payload=" + payload, "queue=" + queue,
-              "decode=" + decode));
+              "decode=" + decode, "expected-samples=" + (mode.equals("latency") ? (long) (rate * seconds) : 0)));
       AtomicLong sent = new AtomicLong();
       AtomicLong unrouted = new AtomicLong();
       AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -195,7 +195,7 @@ public final class EndpointBench {
     ep.peer(hp[0], Integer.parseInt(hp[1]), Duration.ofSeconds(30));
     AtomicLong received = new AtomicLong();
     AtomicLong decoded = new AtomicLong(); // keeps the decoding observable
-    MacroSupport.Samples samples = new MacroSupport.Samples();
+    MacroSupport.Samples samples = new MacroSupport.Samples(a.longValue("expected-samples", 0));
     // 0: warming up, 1: recording latencies, 2: done
     int[] phase = {0};
     Thread consumer = new Thread(() -> {

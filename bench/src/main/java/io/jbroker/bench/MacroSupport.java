@@ -89,8 +89,21 @@ final class MacroSupport {
 
   /** A growable array of longs (latency samples). */
   static final class Samples {
-    private long[] values = new long[1 << 16];
+    private long[] values;
     private int size;
+
+    Samples() {
+      this(1 << 16);
+    }
+
+    /**
+     * Room for {@code expected} samples up front: growing the array while recording copies tens
+     * of megabytes on the recording thread (a clone's store thread, a subscriber's consumer),
+     * a stall that would show up in the very latencies being recorded.
+     */
+    Samples(long expected) {
+      values = new long[(int) Math.max(1 << 16, Math.min(expected + (expected >> 4), Integer.MAX_VALUE - 16))];
+    }
 
     void add(long v) {
       if (size == values.length) {

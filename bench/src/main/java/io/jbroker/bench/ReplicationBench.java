@@ -271,7 +271,7 @@ public final class ReplicationBench {
           long inserted = 0;
           long failures = 0;
           String firstFailure = "";
-          MacroSupport.Samples samples = new MacroSupport.Samples();
+          MacroSupport.Samples samples = new MacroSupport.Samples(count);
           long t0 = 0;
           for (long i = -warmupPuts; i < count; i++) {
             if (i == 0) {
@@ -591,7 +591,7 @@ public final class ReplicationBench {
         case "LAG" -> {
           long total = Long.parseLong(w[1]);
           long warm = Long.parseLong(w[2]);
-          MacroSupport.Samples samples = new MacroSupport.Samples();
+          MacroSupport.Samples samples = new MacroSupport.Samples(total - warm);
           long[] seen = {0};
           clone.watch(e -> {
             Data v = e instanceof StoreEvent.Insert ins ? ins.value()
