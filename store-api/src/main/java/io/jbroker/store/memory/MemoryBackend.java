@@ -89,6 +89,11 @@ public final class MemoryBackend implements Backend {
   private static final int SEGMENT_BITS = 10;
   private static final int SLOT_BITS = 31 - SEGMENT_BITS;
   private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
+  /**
+   * The array of a segment that never held an entry: the first insert allocates its own, so an
+   * empty store holds no 1,024 tables (80 KiB).
+   */
+  private static final long[] UNUSED = new long[0];
   private static final int DEADLINE_FLAG = 0x8000_0000;
   /** {@link #addr} of an unused id; an erased entry's is the complement of its record's. */
   private static final long FREE = Long.MIN_VALUE;
@@ -186,9 +191,7 @@ public final class MemoryBackend implements Backend {
     erasedCount = 0;
     size = 0;
     segments = new long[1 << SEGMENT_BITS][];
-    for (int i = 0; i < segments.length; i++) {
-      segments[i] = new long[8];
-    }
+    Arrays.fill(segments, UNUSED);
     segmentSize = new int[1 << SEGMENT_BITS];
     dropIndexArrays();
   }
@@ -876,6 +879,9 @@ public final class MemoryBackend implements Backend {
     long mixed = mix(hash);
     int seg = (int) (mixed >>> (64 - SEGMENT_BITS));
     long[] table = segments[seg];
+    if (table.length == 0) {
+      return -1 - (seg << SLOT_BITS); // UNUSED; insert picks the slot in the array it allocates
+    }
     int mask = table.length - 1;
     for (int i = home(mixed, table.length); ; i = (i + 1) & mask) {
       long e = table[i];
@@ -891,8 +897,15 @@ public final class MemoryBackend implements Backend {
   /** Puts entry {@code id} of key hash {@code hash} in the empty {@code slot} found by {@link #find}. */
   private void insert(int slot, int hash, int id) {
     int seg = slot >>> SLOT_BITS;
-    segments[seg][slot & SLOT_MASK] = ((long) hash << 32) | (id + 1L);
-    int length = segments[seg].length;
+    long[] table = segments[seg];
+    int i = slot & SLOT_MASK;
+    if (table.length == 0) {
+      table = new long[8];
+      segments[seg] = table;
+      i = home(mix(hash), table.length);
+    }
+    table[i] = ((long) hash << 32) | (id + 1L);
+    int length = table.length;
     if (++segmentSize[seg] > limit(seg, length)) {
       if (length == 1 << SLOT_BITS) {
         throw new BrokerException(ErrorCode.BACKEND_FAILURE, "memory backend is full: " + size + " entries");
