@@ -16,12 +16,22 @@ class MessageQueueTest {
     return new Message("/t", Data.count(i));
   }
 
+  /** A blocking read of the queue. */
+  private interface Read<T> {
+    T read() throws InterruptedException;
+  }
+
   /** A reader blocked in poll (up to a minute), started only once it is waiting. */
   private static CompletableFuture<Message> waitingReader(MessageQueue q) {
-    CompletableFuture<Message> got = new CompletableFuture<>();
+    return waitingReader(q, () -> q.poll(TimeUnit.MINUTES.toNanos(1)));
+  }
+
+  /** A reader blocked in {@code read}, returned once it is waiting. */
+  private static <T> CompletableFuture<T> waitingReader(MessageQueue q, Read<T> read) {
+    CompletableFuture<T> got = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        got.complete(q.poll(TimeUnit.MINUTES.toNanos(1)));
+        got.complete(read.read());
       } catch (InterruptedException e) {
         got.completeExceptionally(e);
       }
@@ -122,19 +132,11 @@ class MessageQueueTest {
   @Test
   void aBatchPollWaitsForTheFirstAndTakesWhatIsThere() throws Exception {
     MessageQueue q = new MessageQueue(16);
-    CompletableFuture<List<Message>> got = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
+    CompletableFuture<List<Message>> got = waitingReader(q, () -> {
       List<Message> out = new ArrayList<>();
-      try {
-        q.poll(out, 3, TimeUnit.MINUTES.toNanos(1));
-        got.complete(out);
-      } catch (InterruptedException e) {
-        got.completeExceptionally(e);
-      }
-    }, "reader");
-    t.setDaemon(true);
-    t.start();
-    eventually().until(q::hasWaitingReader);
+      q.poll(out, 3, TimeUnit.MINUTES.toNanos(1));
+      return out;
+    });
     assertThat(q.offerAll(new Message[] {m(1), m(2), m(3), m(4)}, 0, 4)).isEqualTo(4); // wakes it: no wake() needed
     assertThat(got.get(30, TimeUnit.SECONDS)).containsExactly(m(1), m(2), m(3));
     List<Message> rest = new ArrayList<>();

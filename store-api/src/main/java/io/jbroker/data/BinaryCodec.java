@@ -339,7 +339,7 @@ public final class BinaryCodec {
         return fixedChecked(p, 8, end);
       case 5: // string
       case 11: { // enum value
-        long v = checkVarbyte(b, p, end);
+        long v = varbyteAt(b, p, end);
         if (v < 0) {
           return -1;
         }
@@ -359,7 +359,7 @@ public final class BinaryCodec {
         if (depth > MAX_DEPTH) {
           return -1;
         }
-        long v = checkVarbyte(b, p, end);
+        long v = varbyteAt(b, p, end);
         if (v < 0) {
           return -1;
         }
@@ -387,23 +387,28 @@ public final class BinaryCodec {
     return end - p < size ? -1 : p + size;
   }
 
+  private static final long VARBYTE_TRUNCATED = -1;
+  private static final long VARBYTE_TOO_LONG = -2;
+  private static final long VARBYTE_TOO_LARGE = -3;
+
   /**
-   * A varbyte at {@code p} as {@link #decode} reads it (at most 5 bytes, below
-   * 2<sup>32</sup>): the value in the low 32 bits and its length in bits 32–39, or -1.
+   * The varbyte at {@code p}, the one rule for decoding and checking: non-minimal forms accepted,
+   * at most 5 bytes, a value below 2<sup>32</sup>. Returns the value in the low 32 bits and its
+   * length in bits 32–39, or a negative {@code VARBYTE_*} code.
    */
-  private static long checkVarbyte(byte[] b, int p, int end) {
+  private static long varbyteAt(byte[] b, int p, int end) {
     long v = 0;
     for (int i = 0; i < 5; i++) {
       if (p + i >= end) {
-        return -1;
+        return VARBYTE_TRUNCATED;
       }
       int x = b[p + i] & 0xFF;
       v |= (long) (x & 0x7F) << (7 * i);
       if ((x & 0x80) == 0) {
-        return v > 0xFFFF_FFFFL ? -1 : v | ((long) (i + 1) << 32);
+        return v > 0xFFFF_FFFFL ? VARBYTE_TOO_LARGE : v | ((long) (i + 1) << 32);
       }
     }
-    return -1;
+    return VARBYTE_TOO_LONG;
   }
 
   /**
@@ -444,21 +449,16 @@ public final class BinaryCodec {
     }
 
     long varbyte() {
-      long v = 0;
-      for (int i = 0; i < 5; i++) {
-        if (pos >= end) {
-          throw fail("truncated varbyte");
-        }
-        int b = buf[pos++] & 0xFF;
-        v |= (long) (b & 0x7F) << (7 * i);
-        if ((b & 0x80) == 0) {
-          if (v > 0xFFFF_FFFFL) {
-            throw fail("varbyte value " + v + " exceeds 32 bits");
-          }
-          return v;
-        }
+      if (pos < end && buf[pos] >= 0) {
+        return buf[pos++]; // one byte: the common case, kept short on the decoder's hot path
       }
-      throw fail("varbyte longer than 5 bytes");
+      long r = varbyteAt(buf, pos, end);
+      if (r < 0) {
+        throw fail(r == VARBYTE_TRUNCATED ? "truncated varbyte"
+            : r == VARBYTE_TOO_LONG ? "varbyte longer than 5 bytes" : "varbyte value exceeds 32 bits");
+      }
+      pos += (int) (r >>> 32);
+      return r & 0xFFFF_FFFFL;
     }
 
     /** A length or count of items of at least {@code minItemSize} bytes each. */

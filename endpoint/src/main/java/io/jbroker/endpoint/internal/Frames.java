@@ -68,15 +68,6 @@ public final class Frames {
     return out;
   }
 
-  /** The frame of an envelope whose encoded payload is {@code payload[index, index + length)}. */
-  public static byte[] envelope(EndpointId sender, EndpointId receiver, EnvelopeType type, int ttl, byte[] topic,
-      io.netty.buffer.ByteBuf payload, int index, int length) {
-    byte[] out = new byte[4 + HEADER + topic.length + length];
-    int p = header(out, 0, HEADER + topic.length + length, sender, receiver, type, ttl, topic);
-    payload.getBytes(index, out, p, length);
-    return out;
-  }
-
   /** The frame of an envelope with an already encoded payload. */
   public static byte[] envelope(EndpointId sender, EndpointId receiver, EnvelopeType type, int ttl, String topic, byte[] payload) {
     return envelope(sender, receiver, type, ttl, Topics.utf8(topic), payload, 0, payload.length);

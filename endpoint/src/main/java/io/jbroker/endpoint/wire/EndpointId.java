@@ -1,6 +1,9 @@
 package io.jbroker.endpoint.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.Random;
@@ -20,8 +23,7 @@ public final class EndpointId implements Comparable<EndpointId> {
   /** Number of bytes of an id. */
   public static final int SIZE = 16;
 
-  private static final java.lang.invoke.VarHandle LONG_BE =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** The all-zero id: "no endpoint"; as a receiver it means broadcast. */
   public static final EndpointId NIL = new EndpointId(0L, 0L);
@@ -116,11 +118,6 @@ public final class EndpointId implements Comparable<EndpointId> {
     long hi = in.readLong();
     long lo = in.readLong();
     return new EndpointId(hi, lo);
-  }
-
-  /** Whether the 16 bytes at {@code index} of {@code buf} (indexes unchanged) are this id. */
-  public boolean isAt(ByteBuf buf, int index) {
-    return buf.getLong(index) == msb && buf.getLong(index + 8) == lsb;
   }
 
   /** Whether {@code b[off, off + 16)} are this id. */

@@ -1,15 +1,8 @@
 package io.jbroker.node.bench;
 
 import io.grpc.ManagedChannel;
+import io.jbroker.node.runtime.EventLoops;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -77,13 +70,12 @@ public final class BenchCommand {
    * answer, where one thread reading every connection in one pass costs fewer wake-ups.
    */
   static EventLoopGroup clientGroup(int threads) {
-    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("jbroker-bench-client", true), io);
+    return EventLoops.group("jbroker-bench-client", threads);
   }
 
   static ManagedChannel channel(String host, int port, EventLoopGroup group) {
     return NettyChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().flowControlWindow(4 << 20)
-        .eventLoopGroup(group).channelType(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+        .eventLoopGroup(group).channelType(EventLoops.clientChannel())
         .build();
   }
 

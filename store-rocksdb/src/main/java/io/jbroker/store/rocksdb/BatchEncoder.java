@@ -1,5 +1,6 @@
 package io.jbroker.store.rocksdb;
 
+import io.jbroker.data.BinaryCodec;
 import java.util.Arrays;
 
 /**
@@ -99,12 +100,9 @@ final class BatchEncoder {
     size += b.length;
   }
 
+  /** RocksDB's varint32 is the encoding of Broker's varbyte: 7 bits a byte, least significant first. */
   private void varint32(int v) {
-    while ((v & ~0x7f) != 0) {
-      buf[size++] = (byte) ((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    buf[size++] = (byte) v;
+    size = BinaryCodec.writeVarbyte(v, buf, size);
   }
 
   private void ensure(long more) {
