@@ -144,6 +144,23 @@ public interface Backend extends AutoCloseable {
   default void putMeta(String name, byte[] value) {}
 
   /**
+   * The names of the metadata values ({@link #putMeta}) that begin with {@code prefix}, in
+   * ascending order (String.compareTo), as this backend would read them now (including values put
+   * since the last sync and not including removed ones). The default keeps no metadata, so it
+   * returns an empty list.
+   *
+   * <p>"Begins with" and the order are those of {@link String#startsWith} and {@link
+   * String#compareTo} (UTF-16 code units), whatever order the backend keeps the names in; an
+   * empty prefix lists every name. Rows a file format keeps for itself (the reserved {@code
+   * broker_} names) are not metadata values and are not listed.
+   *
+   * @throws IllegalArgumentException if {@code prefix} is {@code null}
+   */
+  default java.util.List<String> metaNames(String prefix) {
+    return java.util.List.of();
+  }
+
+  /**
    * Makes every write so far durable according to this backend's {@link #durability()}; the
    * group-commit point. A no-op for backends without persistence.
    */

@@ -333,6 +333,161 @@ public abstract class BackendContractTest {
   }
 
   @Test
+  void metaNamesListTheNamesBeginningWithAPrefixInAscendingOrder() {
+    List<String> names = List.of("replication.writer.2", "replication.writer.10", "replication.writer.1",
+        "replication.writer", "replication.writers", "replication.write", "replication.other",
+        "other.replication.writer.1", "replication_writer.1", "replication%writer.1", "Replication.writer.1");
+    byte n = 0;
+    for (String name : names) {
+      backend.putMeta(name, new byte[] {n++});
+    }
+    for (boolean synced : new boolean[] {false, true}) {
+      if (synced) {
+        backend.sync();
+      }
+      assertThat(backend.metaNames("replication.writer."))
+          .containsExactly("replication.writer.1", "replication.writer.10", "replication.writer.2");
+      assertThat(backend.metaNames("replication.writer")).containsExactly("replication.writer",
+          "replication.writer.1", "replication.writer.10", "replication.writer.2", "replication.writers");
+      assertThat(backend.metaNames("replication.")).containsExactly("replication.other", "replication.write",
+          "replication.writer", "replication.writer.1", "replication.writer.10", "replication.writer.2",
+          "replication.writers");
+      assertThat(backend.metaNames("replication.writer.1")).containsExactly("replication.writer.1",
+          "replication.writer.10");
+      assertThat(backend.metaNames("replication.writer.10")).containsExactly("replication.writer.10");
+      // the empty prefix lists every name (and nothing a file format keeps for itself)
+      assertThat(backend.metaNames("")).isEqualTo(names.stream().sorted().toList());
+      assertThat(backend.metaNames("")).first().isEqualTo("Replication.writer.1");
+      // LIKE's wildcards are ordinary characters, and case counts
+      assertThat(backend.metaNames("replication_")).containsExactly("replication_writer.1");
+      assertThat(backend.metaNames("replication%")).containsExactly("replication%writer.1");
+      assertThat(backend.metaNames("Replication")).containsExactly("Replication.writer.1");
+      assertThat(backend.metaNames("replication.writer.3")).isEmpty();
+      assertThat(backend.metaNames("replication.writer.10.")).isEmpty();
+      assertThat(backend.metaNames("zzz")).isEmpty();
+      assertThat(backend.metaNames("broker_")).isEmpty();
+    }
+  }
+
+  @Test
+  void metaNamesAreOrderedByUtf16CodeUnitsAndMatchPrefixesAtAnyCharacter() {
+    String emoji = "\uD83D\uDE00"; // U+1F600: after U+FFFF in UTF-8, before U+E000 in UTF-16
+    String last = "\uDBFF\uDFFF"; // U+10FFFF, the greatest code point
+    List<String> names = List.of("u.\uFF21", "u." + emoji, "u.z", "u.\u00e9", "u." + last, "u." + last + "x",
+        "u.\uD7FF", "u.\uD7FFa", "u.\uE000", "u/", "v");
+    for (String name : names) {
+      backend.putMeta(name, new byte[] {1});
+    }
+    List<String> expected = List.of("u.z", "u.\u00e9", "u.\uD7FF", "u.\uD7FFa", "u." + emoji, "u." + last,
+        "u." + last + "x", "u.\uE000", "u.\uFF21");
+    for (boolean synced : new boolean[] {false, true}) {
+      if (synced) {
+        backend.sync();
+      }
+      assertThat(backend.metaNames("u.")).isEqualTo(expected);
+      assertThat(backend.metaNames("")).isEqualTo(names.stream().sorted().toList());
+      assertThat(backend.metaNames("u." + last)).containsExactly("u." + last, "u." + last + "x");
+      assertThat(backend.metaNames("u.\uD7FF")).containsExactly("u.\uD7FF", "u.\uD7FFa");
+      assertThat(backend.metaNames("u.\uD83D")).containsExactly("u." + emoji); // half a surrogate pair
+      assertThat(backend.metaNames("u.\u00e9")).containsExactly("u.\u00e9");
+      assertThat(backend.metaNames("u/")).containsExactly("u/");
+    }
+  }
+
+  @Test
+  void metaNamesFollowPutsAndRemovalsBeforeAndAfterSync() {
+    backend.putMeta("w.a", new byte[] {1});
+    backend.putMeta("w.b", new byte[] {2});
+    backend.putMeta("w.c", new byte[] {3});
+    backend.sync();
+    assertThat(backend.metaNames("w.")).containsExactly("w.a", "w.b", "w.c");
+    backend.putMeta("w.b", null); // a synced name removed
+    backend.putMeta("w.d", new byte[] {4}); // a name not synced yet
+    backend.putMeta("w.e", new byte[] {5});
+    backend.putMeta("w.e", null); // put and removed between two syncs
+    backend.putMeta("w.never", null); // removing a name that is not there changes nothing
+    assertThat(backend.metaNames("w.")).containsExactly("w.a", "w.c", "w.d");
+    backend.sync();
+    assertThat(backend.metaNames("w.")).containsExactly("w.a", "w.c", "w.d");
+    backend.putMeta("w.b", new byte[] {2}); // back again
+    backend.putMeta("w.a", new byte[] {9}); // replaced: still listed once
+    assertThat(backend.metaNames("w.")).containsExactly("w.a", "w.b", "w.c", "w.d");
+    backend.sync();
+    List<String> listed = backend.metaNames("w.");
+    assertThat(listed).containsExactly("w.a", "w.b", "w.c", "w.d");
+    for (String name : listed) {
+      assertThat(backend.getMeta(name)).as("meta value %s", name).isNotNull();
+    }
+    assertThat(backend.getMeta("w.e")).isNull();
+    for (String name : listed) {
+      backend.putMeta(name, null);
+    }
+    assertThat(backend.metaNames("")).isEmpty();
+    backend.sync();
+    assertThat(backend.metaNames("")).isEmpty();
+  }
+
+  @Test
+  void metaNamesAndEntriesAreKeptApart() {
+    put(s("replication.writer.1"), i(1)); // entry keys that look like meta names
+    backend.put(Key.of(s("replication.writer.9")), i(9), Backend.NO_DEADLINE);
+    backend.putMeta("replication.writer.1", new byte[] {1});
+    backend.putMeta("replication.writer.2", new byte[] {2});
+    for (boolean synced : new boolean[] {false, true}) {
+      if (synced) {
+        core.commit();
+      }
+      assertThat(backend.metaNames("replication.")).containsExactly("replication.writer.1", "replication.writer.2");
+      assertThat(backend.metaNames("")).containsExactly("replication.writer.1", "replication.writer.2");
+      assertThat(backend.size()).isEqualTo(2);
+      assertThat(state().keySet()).containsExactlyInAnyOrder(s("replication.writer.1"), s("replication.writer.9"));
+      assertThat(core.keys()).isEqualTo(Data.set(s("replication.writer.1"), s("replication.writer.9")));
+    }
+    backend.clear();
+    assertThat(backend.size()).isZero();
+    assertThat(state()).isEmpty();
+    assertThat(backend.metaNames("replication.")).containsExactly("replication.writer.1", "replication.writer.2");
+  }
+
+  @Test
+  void metaNamesSurviveReopening() {
+    assumeTrue(persistent(), "backend is not persistent");
+    put(s("k"), i(1));
+    backend.putMeta("replication.writer.1", new byte[] {1});
+    backend.putMeta("replication.writer.2", new byte[] {2});
+    backend.putMeta("replication.writer.3", new byte[] {3});
+    backend.putMeta("other", new byte[] {0});
+    core.commit();
+    backend.putMeta("replication.writer.2", null); // removed and put after the last sync: close syncs
+    backend.putMeta("replication.writer.4", new byte[] {4});
+    backend.close();
+    backend = openBackend(dir);
+    core = newCore(backend);
+    assertThat(backend.metaNames("replication.writer."))
+        .containsExactly("replication.writer.1", "replication.writer.3", "replication.writer.4");
+    assertThat(backend.metaNames("")).containsExactly("other", "replication.writer.1", "replication.writer.3",
+        "replication.writer.4");
+    assertThat(backend.size()).isEqualTo(1);
+    // writes after reopening are laid over what was read back
+    backend.putMeta("replication.writer.1", null);
+    backend.putMeta("replication.writer.0", new byte[] {0});
+    assertThat(backend.metaNames("replication.writer."))
+        .containsExactly("replication.writer.0", "replication.writer.3", "replication.writer.4");
+  }
+
+  @Test
+  void metaNamesRefuseANullPrefixAndAClosedBackend() {
+    backend.putMeta("w.a", new byte[] {1});
+    assertThatThrownBy(() -> backend.metaNames(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prefix");
+    assertThat(backend.metaNames("w.")).containsExactly("w.a"); // the refusal changed nothing
+    backend.close();
+    fails(ErrorCode.BACKEND_FAILURE, () -> backend.metaNames("w."));
+    backend = null;
+  }
+
+  @Test
   void metaValuesSurviveReopening() {
     assumeTrue(persistent(), "backend is not persistent");
     put(s("k"), i(1));

@@ -7,11 +7,13 @@ import io.jbroker.error.ErrorCode;
 import io.jbroker.store.Backend;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
+import io.jbroker.store.internal.MetaNames;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * The in-memory backend. Nothing is persisted; a new memory master starts empty. It is also the
@@ -437,6 +439,13 @@ public final class MemoryBackend implements Backend {
     } else {
       meta.put(name, value.clone());
     }
+  }
+
+  @Override
+  public List<String> metaNames(String prefix) {
+    checkOpen();
+    MetaNames.checkPrefix(prefix);
+    return MetaNames.sorted(meta.keySet(), prefix);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.jbroker.store.Backend;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
 import io.jbroker.store.internal.EntryCache;
+import io.jbroker.store.internal.MetaNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * pendingMeta} each metadata name to its newest value — and given to RocksDB as one {@link
  * WriteBatch}: at {@link #sync()}, before a scan, and whenever {@value #MAX_BATCH} keys or
  * {@value #MAX_BATCH_BYTES} bytes are buffered. Point reads (and {@link #getMeta}) look in the
- * buffer first, so every write is visible to every later read at once. The batch is built in
+ * buffer first, and {@link #metaNames} lays the buffer over the database, so every write is
+ * visible to every later read at once. The batch is built in
  * key order with one record per key: RocksDB passes once through its write path (write-thread
  * queue, log record) for all the writes instead of once per write, a key overwritten several
  * times in one commit reaches the memtable once, and memtable inserts in key order search less of
@@ -139,6 +142,7 @@ public final class RocksDbBackend implements Backend {
 
   private static final byte[] ENTRIES_NAME = ENTRIES.getBytes(StandardCharsets.UTF_8);
   private static final byte[] FORMAT_KEY_BYTES = FORMAT_KEY.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] META_PREFIX_BYTES = META_PREFIX.getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_BYTES = new byte[0];
   /** Keys (and metadata names) buffered before the batch is written without waiting for a sync. */
   static final int MAX_BATCH = 8192;
@@ -625,6 +629,45 @@ public final class RocksDbBackend implements Backend {
     makeRoom(bytes, () -> "write of meta value '" + name + "'");
     batchBytes += bytes;
     pendingMeta.put(name, value == null ? null : value.clone());
+  }
+
+  /**
+   * The names in the database (the keys from {@value #META_PREFIX}{@code <prefix>} on), with the
+   * buffered metadata writes laid over them as {@link #getMeta} sees them: a buffered value adds
+   * its name, a buffered removal hides it. Writes nothing, so listing is no write point.
+   */
+  @Override
+  public List<String> metaNames(String prefix) {
+    checkOpen();
+    MetaNames.checkPrefix(prefix);
+    byte[] from = (META_PREFIX + MetaNames.wellFormedPart(prefix)).getBytes(StandardCharsets.UTF_8);
+    int skip = META_PREFIX_BYTES.length;
+    List<String> names = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(defaultFamily, scans)) {
+      for (it.seek(from); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (!startsWith(k, from)) {
+          break;
+        }
+        String name = new String(k, skip, k.length - skip, StandardCharsets.UTF_8);
+        if (!pendingMeta.containsKey(name)) {
+          names.add(name);
+        }
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw failure(where, "listing the meta values beginning with '" + prefix + "' failed", e);
+    }
+    for (var m : pendingMeta.entrySet()) {
+      if (m.getValue() != null) {
+        names.add(m.getKey());
+      }
+    }
+    return MetaNames.sorted(names, prefix);
+  }
+
+  private static boolean startsWith(byte[] bytes, byte[] prefix) {
+    return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   // ---- write stalls ----------------------------------------------------------------------------

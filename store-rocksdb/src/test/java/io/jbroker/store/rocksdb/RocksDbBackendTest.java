@@ -267,6 +267,41 @@ class RocksDbBackendTest {
   }
 
   @Test
+  void metaNamesLayTheBufferedWritesOverTheDatabaseAcrossBatchWrites() {
+    Backend b = open(db());
+    java.util.TreeSet<String> model = new java.util.TreeSet<>();
+    // more names than one batch holds: the first MAX_BATCH are written to the database without a
+    // sync, the rest stay buffered
+    int names = RocksDbBackend.MAX_BATCH + 100;
+    for (int i = 0; i < names; i++) {
+      String name = String.format("w.%05d", i);
+      b.putMeta(name, new byte[] {(byte) i});
+      model.add(name);
+    }
+    b.putMeta("x", new byte[] {1}); // beyond the prefix, and after it in key order
+    assertThat(b.metaNames("w.")).isEqualTo(new ArrayList<>(model));
+    // remove every third name (in the database and in the buffer alike) and one put again
+    for (int i = 0; i < names; i += 3) {
+      String name = String.format("w.%05d", i);
+      b.putMeta(name, null);
+      model.remove(name);
+    }
+    b.putMeta("w.00003", new byte[] {3});
+    model.add("w.00003");
+    assertThat(b.metaNames("w.")).isEqualTo(new ArrayList<>(model));
+    assertThat(b.metaNames("w.0819")).isEqualTo(new ArrayList<>(model.subSet("w.0819", "w.081:")));
+    assertThat(b.metaNames("")).hasSize(model.size() + 1).doesNotContain(RocksDbBackend.FORMAT_KEY).endsWith("x");
+    b.sync();
+    assertThat(b.metaNames("w.")).isEqualTo(new ArrayList<>(model));
+    b.close();
+    opened.remove(b);
+
+    Backend reopened = open(db());
+    assertThat(reopened.metaNames("w.")).isEqualTo(new ArrayList<>(model));
+    assertThat(reopened.metaNames("x")).containsExactly("x");
+  }
+
+  @Test
   void theReadCacheFollowsEveryWriteEraseAndClear() {
     Backend b = open(BackendOptions.empty().with("path", db().toString()).with("cache_entries", Data.count(2)));
     Key a = k("a");

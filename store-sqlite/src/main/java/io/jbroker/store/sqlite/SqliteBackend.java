@@ -9,6 +9,7 @@ import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Durability;
 import io.jbroker.store.Key;
 import io.jbroker.store.internal.EntryCache;
+import io.jbroker.store.internal.MetaNames;
 import io.jbroker.store.sqlite.SqliteOptions.FailureMode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -103,6 +104,9 @@ public final class SqliteBackend implements Backend {
   private static final String PUT = "insert into store(key, value, expiry) values(?, ?, ?) "
       + "on conflict(key) do update set value = excluded.value, expiry = excluded.expiry";
 
+  /** Names of the meta rows that belong to Broker's file format, not to {@link #putMeta}. */
+  private static final String RESERVED_META_PREFIX = "broker_";
+
   /** The database file and the files SQLite keeps next to it. */
   private static final List<String> SIDE_FILES = List.of("", "-wal", "-shm", "-journal");
   private static final DateTimeFormatter ASIDE_STAMP =
@@ -128,6 +132,8 @@ public final class SqliteBackend implements Backend {
   private PreparedStatement getMeta;
   private PreparedStatement putMeta;
   private PreparedStatement eraseMeta;
+  private PreparedStatement metaNamesFrom;
+  private PreparedStatement metaNamesBetween;
 
   /** A transaction we began is open (it only takes locks once a statement runs in it). */
   private boolean inTransaction;
@@ -173,11 +179,13 @@ public final class SqliteBackend implements Backend {
     putMeta = connection.prepareStatement(
         "insert into meta(key, value) values(?, ?) on conflict(key) do update set value = excluded.value");
     eraseMeta = connection.prepareStatement("delete from meta where key = ?");
+    metaNamesFrom = connection.prepareStatement("select key from meta where key >= ?");
+    metaNamesBetween = connection.prepareStatement("select key from meta where key >= ? and key < ?");
   }
 
   private void closeStatements() {
     for (PreparedStatement ps : new PreparedStatement[] {get, exists, put, erase, clear, count, any, scanFromStart,
-        scanAfter, deadlines, getMeta, putMeta, eraseMeta}) {
+        scanAfter, deadlines, getMeta, putMeta, eraseMeta, metaNamesFrom, metaNamesBetween}) {
       closeQuietly(ps);
     }
   }
@@ -471,8 +479,46 @@ public final class SqliteBackend implements Backend {
     }
   }
 
+  /**
+   * A range scan of the {@code meta} table's primary key: SQLite compares the names as UTF-8
+   * bytes, so the names beginning with a prefix are one key range (no LIKE, whose {@code %} and
+   * {@code _} would need escaping and which ignores ASCII case). The statement runs in the open
+   * transaction and so sees the rows written since the last sync, as {@link #getMeta} does.
+   * Broker's own rows ({@code broker_version}) are not metadata values and are left out.
+   */
+  @Override
+  public List<String> metaNames(String prefix) {
+    enter();
+    MetaNames.checkPrefix(prefix);
+    String from = MetaNames.wellFormedPart(prefix);
+    String to = MetaNames.upperBound(from);
+    try {
+      PreparedStatement ps;
+      if (to == null) {
+        ps = metaNamesFrom;
+        ps.setString(1, from);
+      } else {
+        ps = metaNamesBetween;
+        ps.setString(1, from);
+        ps.setString(2, to);
+      }
+      List<String> names = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          if (!name.startsWith(RESERVED_META_PREFIX)) {
+            names.add(name);
+          }
+        }
+      }
+      return MetaNames.sorted(names, prefix);
+    } catch (SQLException e) {
+      throw statementFailed("listing the meta rows beginning with '" + prefix + "'", e);
+    }
+  }
+
   private static void checkMetaName(String name) {
-    if (name == null || name.isEmpty() || name.startsWith("broker_")) {
+    if (name == null || name.isEmpty() || name.startsWith(RESERVED_META_PREFIX)) {
       throw new BrokerException(ErrorCode.INVALID_DATA, "meta name '" + name
           + "' is empty or reserved (names beginning with broker_ belong to Broker's file format)");
     }

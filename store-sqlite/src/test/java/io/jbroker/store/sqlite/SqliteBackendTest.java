@@ -190,6 +190,44 @@ class SqliteBackendTest {
     }
   }
 
+  @Test
+  void metaNamesAreTheMetaRowsOtherThanBrokersOwnUncommittedOnesIncluded() throws Exception {
+    try (Connection c = jdbc(db()); Statement s = c.createStatement()) {
+      s.execute("create table if not exists meta(key text primary key, value text);");
+      s.execute("create table if not exists store(key blob primary key, value blob, expiry integer);");
+      s.execute("replace into meta(key, value) values('broker_version', '2.7.1');");
+      // rows of an earlier run (base64 values), a row a later Broker might add, and a NULL name
+      s.execute("insert into meta(key, value) values('writer.b', 'AQ=='), ('writer.a', 'Ag=='), "
+          + "('broker_other', 'x'), (NULL, 'orphan')");
+    }
+    try (SqliteBackend b = open(options(db()))) {
+      assertThat(b.metaNames("")).containsExactly("writer.a", "writer.b");
+      assertThat(b.metaNames("broker")).isEmpty();
+      assertThat(b.metaNames("b")).isEmpty();
+      assertThat(b.getMeta("writer.a")).containsExactly(2);
+      b.putMeta("writer.c", new byte[] {3});
+      b.putMeta("writer.a", null);
+      // in the open write transaction: listed here, not yet in the file another connection reads
+      assertThat(b.metaNames("writer.")).containsExactly("writer.b", "writer.c");
+      assertThat(plainMetaKeys()).containsExactly("broker_other", "broker_version", "writer.a", "writer.b");
+      b.sync();
+      assertThat(plainMetaKeys()).containsExactly("broker_other", "broker_version", "writer.b", "writer.c");
+      assertThat(b.metaNames("writer.")).containsExactly("writer.b", "writer.c");
+    }
+  }
+
+  /** The non-NULL names of the meta table, read with a connection of its own. */
+  private List<String> plainMetaKeys() throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Connection c = jdbc(db()); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("select key from meta where key is not null order by key")) {
+      while (rs.next()) {
+        keys.add(rs.getString(1));
+      }
+    }
+    return keys;
+  }
+
   private static List<String> columns(Statement s, String table) throws SQLException {
     List<String> cols = new ArrayList<>();
     try (ResultSet rs = s.executeQuery("pragma table_info(" + table + ")")) {
