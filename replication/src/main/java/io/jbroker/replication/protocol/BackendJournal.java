@@ -5,6 +5,10 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.WriterState;
 import io.jbroker.store.Backend;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WriterJournal} kept in the master's backend as metadata ({@link Backend#putMeta}), one
@@ -18,6 +22,7 @@ import io.jbroker.store.Backend;
  * right for them: their data does not survive a restart either.
  */
 public final class BackendJournal implements WriterJournal {
+  private static final Logger log = LoggerFactory.getLogger(BackendJournal.class);
   /** Metadata name prefix of the writer states. */
   public static final String PREFIX = "replication.writer.";
 
@@ -45,6 +50,25 @@ public final class BackendJournal implements WriterJournal {
   @Override
   public void save(long clone, WriterState state) {
     backend.putMeta(name(clone), state.toByteArray());
+  }
+
+  @Override
+  public void delete(long writer) {
+    backend.putMeta(name(writer), null);
+  }
+
+  /** The writers named by the backend's metadata; a name that is not a writer's is logged and skipped. */
+  @Override
+  public List<Long> writers() {
+    List<Long> out = new ArrayList<>();
+    for (String name : backend.metaNames(PREFIX)) {
+      try {
+        out.add(Long.parseUnsignedLong(name.substring(PREFIX.length()), 16));
+      } catch (NumberFormatException e) {
+        log.warn("metadata '{}' is not a writer journal entry; left alone", name);
+      }
+    }
+    return out;
   }
 
   static String name(long clone) {

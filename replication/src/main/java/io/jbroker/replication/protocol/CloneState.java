@@ -51,7 +51,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Acknowledged writes.</b> A write is sent to the master with a write sequence number and
  *       completes with the master's result once this replica reflects it (read-your-writes).
- *       Unanswered writes are resent; the master applies each once.
+ *       Unanswered writes are resent; the master applies each once. The sequence numbers are a
+ *       <i>writer</i>'s (first the clone id); a master that no longer knows the writer (it forgot
+ *       it after the writer retention, or restarted without its journal) answers {@code
+ *       writer_unknown}, having applied none of them, and the unfinished writes go out again as a
+ *       new writer's (see {@link #newWriter}). A resend says so, so that a master never takes it
+ *       for a new writer's first write.
  *   <li><b>Mutation buffer.</b> Writes issued while cut off from the master wait and are sent in
  *       order after resynchronising; one older than {@code mutationBufferInterval} fails with
  *       {@code STALE_DATA} and is never sent.
@@ -96,7 +101,11 @@ public final class CloneState {
     final Completion<Data> completion;
     final long issuedAt;
     final long deadline;
+    /** The writer and sequence number it was last sent under. */
+    long writer;
     long seq;
+    /** Sent at least once under {@link #writer}. */
+    boolean sent;
     boolean done;
 
     Write(io.jbroker.proto.replication.v1.Mutation mutation, Completion<Data> completion, long issuedAt, long deadline) {
@@ -222,7 +231,10 @@ public final class CloneState {
   private long nextWriteSeq = 1;
   private final ArrayDeque<Write> buffered = new ArrayDeque<>();
   /** Writes sent and not finished: in flight, or answered and waiting for the replica. */
-  private final WriteWindow<Write> window = new WriteWindow<>(1);
+  private WriteWindow<Write> window = new WriteWindow<>(1);
+  /** The writer this clone's writes are sequenced under: first the clone id, a new one after {@code writer_unknown}. */
+  private long writerId;
+  private int writerGeneration;
   private final List<Write> unsent = new ArrayList<>();
   private long resultsThrough;
   private int ticksWithoutResults;
@@ -233,6 +245,7 @@ public final class CloneState {
       ReplicationSettings settings, Intervals intervals, Transport transport) {
     this.name = name;
     this.id = id;
+    this.writerId = id;
     this.endpoint = endpoint;
     this.replica = replica;
     this.clock = clock;
@@ -248,7 +261,7 @@ public final class CloneState {
       @Override
       public void ack(long epoch, long seq) {
         transport.toMaster(StoreMessage.newBuilder().setAck(Ack.newBuilder().setClone(id).setEpoch(epoch).setSeq(seq)
-            .setResultsThrough(resultsThrough)).build());
+            .setResultsThrough(resultsThrough).setWriter(writerId)).build());
       }
 
       @Override
@@ -371,8 +384,14 @@ public final class CloneState {
         }
         break;
       case WRITE_RESULTS:
-        if (m.getWriteResults().getTarget() == id) {
+        if (m.getWriteResults().getTarget() == writerId) {
           results(m.getWriteResults());
+        }
+        break;
+      case WRITER_UNKNOWN:
+        if (m.getWriterUnknown().getTarget() == id && m.getWriterUnknown().getWriter() == writerId) {
+          heard();
+          newWriter();
         }
         break;
       default:
@@ -597,7 +616,12 @@ public final class CloneState {
       if (a.epoch == epoch) {
         return false;
       }
-      window.requeue(a.write.seq);
+      if (a.write.writer == writerId) {
+        window.requeue(a.write.seq);
+      } else if (!a.write.done) {
+        a.write.sent = false;
+        send(a.write); // answered under a writer given up since: asked again as a new write
+      }
       return true;
     });
     if (requeued) {
@@ -627,7 +651,9 @@ public final class CloneState {
         return;
       }
       awaitingApply.poll();
-      window.finish(a.write.seq);
+      if (a.write.writer == writerId) {
+        window.finish(a.write.seq);
+      }
       WriteResult res = a.result;
       if (res.hasFailure()) {
         finish(a.write, null, Messages.failure(res.getFailure()));
@@ -781,6 +807,7 @@ public final class CloneState {
   }
 
   private void send(Write w) {
+    w.writer = writerId;
     w.seq = nextWriteSeq++;
     window.addInFlight(w.seq, w);
     unsent.add(w);
@@ -793,6 +820,61 @@ public final class CloneState {
     while (!buffered.isEmpty()) {
       send(buffered.poll());
     }
+  }
+
+  /**
+   * The master answered {@code writer_unknown}: it holds nothing for our writer (it forgot it, or
+   * restarted without its journal) and applied none of the writes it was sent, nor ever will
+   * under that writer. The unfinished writes go out again, in order, as the first writes of a new
+   * writer. Those whose request already timed out are dropped (their callers were told the write
+   * may or may not be applied; it is not now). A write answered in the epoch the replica follows
+   * stays where it is: the master applied it, and it completes once the replica shows it.
+   */
+  private void newWriter() {
+    List<Write> carried = new ArrayList<>();
+    window.forEachInFlight(carried::add);
+    awaitingApply.removeIf(a -> {
+      if (consumer.initialized() && a.epoch == consumer.epoch()) {
+        return false;
+      }
+      carried.add(a.write);
+      return true;
+    });
+    carried.sort((a, b) -> Long.compare(a.seq, b.seq));
+    long old = writerId;
+    writerGeneration++;
+    writerId = writerIdOf(id, writerGeneration);
+    window = new WriteWindow<>(1);
+    nextWriteSeq = 1;
+    resultsThrough = 0;
+    unsent.clear();
+    ticksWithoutResults = 0;
+    int dropped = 0;
+    for (Write w : carried) {
+      if (w.done) {
+        dropped++;
+        continue;
+      }
+      w.sent = false;
+      send(w);
+    }
+    log.info("store {}: the master does not know writer {}; {} unfinished write(s) resent as writer {},"
+        + " {} timed-out one(s) dropped", name, Long.toUnsignedString(old, 16), carried.size() - dropped,
+        Long.toUnsignedString(writerId, 16), dropped);
+  }
+
+  /** Writer {@code generation} of clone {@code clone} (never 0, which means the clone id itself). */
+  static long writerIdOf(long clone, int generation) {
+    long z = clone + generation * 0x9E37_79B9_7F4A_7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+    z ^= z >>> 31;
+    return z == 0 ? 1 : z;
+  }
+
+  /** The writer this clone's writes go out under now. */
+  public long writerId() {
+    return writerId;
   }
 
   private void resendInFlight() {
@@ -813,8 +895,12 @@ public final class CloneState {
           transport.toMaster(StoreMessage.newBuilder().setWrites(b).build());
         }
         b = Writes.newBuilder().setClone(id).setCloneEndpoint(ByteString.copyFrom(endpoint.bytes()))
-            .setFirstSeq(w.seq).setResultsThrough(resultsThrough);
+            .setFirstSeq(w.seq).setResultsThrough(resultsThrough).setWriter(writerId);
       }
+      if (w.sent) {
+        b.setResent(true);
+      }
+      w.sent = true;
       b.addMutations(w.mutation);
       expected = w.seq + 1;
     }

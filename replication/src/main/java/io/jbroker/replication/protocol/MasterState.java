@@ -20,6 +20,7 @@ import io.jbroker.proto.replication.v1.Updates;
 import io.jbroker.proto.replication.v1.WriteResult;
 import io.jbroker.proto.replication.v1.WriteResults;
 import io.jbroker.proto.replication.v1.WriterState;
+import io.jbroker.proto.replication.v1.WriterUnknown;
 import io.jbroker.proto.replication.v1.Writes;
 import io.jbroker.replication.channel.ChannelProducer;
 import io.jbroker.replication.internal.Messages;
@@ -57,6 +58,16 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Silent clones</b> are dropped after the clone timeout, so they do not pin the buffer;
  *       an ack or nack from a dropped clone is answered with {@code retransmit_failed}, which
  *       makes it resynchronise.
+ *   <li><b>Writers are forgotten, safely.</b> A clone's writes belong to a <i>writer</i> (its
+ *       first is the clone id). A writer silent past the clone timeout leaves memory (the journal
+ *       gives it back); one silent past the writer retention leaves the journal too. Writes from a
+ *       writer the master holds nothing for are taken as a new writer's only if they are its
+ *       first ({@code first_seq} 1, never sent before); anything else could be writes this master
+ *       applied before it forgot the writer (or before a restart that lost its journal), so it
+ *       answers {@code writer_unknown}, applies none of them, and refuses that writer from then
+ *       on (a durable tombstone, itself deleted after the retention). The clone resends its
+ *       unfinished writes under a new writer. The retention is at least the request timeout, so
+ *       by the time a writer can be forgotten none of its writes is still waiting for a result.
  * </ul>
  */
 public final class MasterState {
@@ -77,7 +88,11 @@ public final class MasterState {
   /** What the master remembers about a writing clone. */
   private static final class Writer {
     final long clone;
+    /** The clone the writer's messages came from last (where results go). */
+    long cloneId;
     EndpointId endpoint;
+    /** Answered {@code writer_unknown}: every write of it is refused (see the class comment). */
+    boolean abandoned;
     long applied;
     long resultsThrough;
     final TreeMap<Long, io.jbroker.proto.replication.v1.Mutation> early = new TreeMap<>();
@@ -101,6 +116,7 @@ public final class MasterState {
 
     Writer(long clone) {
       this.clone = clone;
+      this.cloneId = clone;
     }
   }
 
@@ -118,6 +134,11 @@ public final class MasterState {
    */
   private final List<Writer> active = new ArrayList<>();
   private final WriterJournal journal;
+  /**
+   * Writers left in the journal only (retired from memory, or found there at start), with the tick
+   * they were last heard from, oldest first: deleted once silent for the writer retention.
+   */
+  private final LinkedHashMap<Long, Long> journalOnly = new LinkedHashMap<>();
   private final List<Attach> attaches = new ArrayList<>();
   private long snapshots;
   private long ticks;
@@ -137,6 +158,9 @@ public final class MasterState {
     this.settings = settings;
     this.transport = transport;
     this.journal = journal;
+    for (long writer : journal.writers()) {
+      journalOnly.put(writer, 0L); // silent since the start, as far as this master knows
+    }
     this.updates = new ChannelProducer<>(epoch, 0, settings.heartbeatTicks(), settings.ticks(settings.cloneTimeout()),
         settings.bufferLimit(), new ChannelProducer.Transport<>() {
           @Override
@@ -308,7 +332,7 @@ public final class MasterState {
   }
 
   private void ack(Ack a) {
-    Writer w = writers.get(a.getClone());
+    Writer w = writers.get(a.getWriter() != 0 ? a.getWriter() : a.getClone());
     if (w != null) {
       forgetResults(w, a.getResultsThrough());
     }
@@ -350,9 +374,30 @@ public final class MasterState {
     }
     cloneEndpoints.putIfAbsent(clone, endpoint);
     updates.touch(clone);
-    Writer w = writers.computeIfAbsent(clone, this::loadWriter);
+    long writer = ws.getWriter() != 0 ? ws.getWriter() : clone;
+    Writer w = writers.get(writer);
+    if (w == null) {
+      WriterState saved = journal.load(writer);
+      journalOnly.remove(writer);
+      if (saved == null && (ws.getResent() || ws.getFirstSeq() != 1)) {
+        log.info("store {}: writes {}.. of writer {} (clone {}), which this master does not know; answering"
+            + " writer_unknown", core.name(), ws.getFirstSeq(), Long.toUnsignedString(writer, 16),
+            Long.toUnsignedString(clone, 16));
+        w = new Writer(writer);
+        w.abandoned = true;
+        w.dirty = true; // the tombstone is saved with the batch, before the answer goes out
+      } else {
+        w = loadWriter(writer, saved);
+      }
+      writers.put(writer, w);
+    }
+    w.cloneId = clone;
     w.endpoint = endpoint;
     w.lastHeard = ticks;
+    if (w.abandoned) {
+      activate(w); // answered again: the first answer may have been lost
+      return;
+    }
     forgetResults(w, ws.getResultsThrough());
     long first = ws.getFirstSeq();
     for (int i = 0; i < ws.getMutationsCount(); i++) {
@@ -374,12 +419,16 @@ public final class MasterState {
         w.early.putIfAbsent(s, ws.getMutations(i));
       }
     }
-    w.respond = true; // even with nothing new, acknowledge what was applied
+    activate(w); // even with nothing new, acknowledge what was applied
+  }
+
+  /** Marks {@code w} to be answered at the end of the batch. */
+  private void activate(Writer w) {
+    w.respond = true;
     if (!w.isActive) {
       w.isActive = true;
       active.add(w);
     }
-
   }
 
   private void applyWrite(Writer w, long s, io.jbroker.proto.replication.v1.Mutation pm) {
@@ -402,10 +451,11 @@ public final class MasterState {
     w.outgoing.add(result);
   }
 
-  private Writer loadWriter(long clone) {
+  private Writer loadWriter(long clone, WriterState saved) {
     Writer w = new Writer(clone);
-    WriterState saved = journal.load(clone);
-    if (saved != null) {
+    if (saved != null && saved.getAbandoned()) {
+      w.abandoned = true;
+    } else if (saved != null) {
       w.applied = saved.getApplied();
       w.resultsThrough = saved.getResultsThrough();
       long now = updates.seq();
@@ -443,6 +493,10 @@ public final class MasterState {
         continue;
       }
       w.dirty = false;
+      if (w.abandoned) {
+        journal.save(w.clone, WriterState.newBuilder().setAbandoned(true).build());
+        continue;
+      }
       WriterState.Builder b = WriterState.newBuilder().setApplied(w.applied).setResultsThrough(w.resultsThrough);
       b.addAllResults(w.journalled.values());
       journal.save(w.clone, b.build());
@@ -478,11 +532,19 @@ public final class MasterState {
       if (!w.respond) {
         continue;
       }
+      w.respond = false;
+      if (w.endpoint == null) {
+        continue;
+      }
+      if (w.abandoned) {
+        transport.send(w.cloneId, w.endpoint, StoreMessage.newBuilder().setWriterUnknown(
+            WriterUnknown.newBuilder().setEpoch(epoch).setTarget(w.cloneId).setWriter(w.clone)).build());
+        continue;
+      }
       WriteResults.Builder b = WriteResults.newBuilder().setEpoch(epoch).setTarget(w.clone).setAckedThrough(w.applied)
           .addAllResults(w.outgoing);
       w.outgoing.clear();
-      w.respond = false;
-      send(w.clone, StoreMessage.newBuilder().setWriteResults(b).build());
+      transport.send(w.cloneId, w.endpoint, StoreMessage.newBuilder().setWriteResults(b).build());
     }
     deactivateSettled();
   }
@@ -499,14 +561,14 @@ public final class MasterState {
   }
 
   /**
-   * Forgets, in memory, the writers silent for longer than the clone timeout whose state the
-   * journal gives back exactly (checked by reading it): if such a clone writes again, its state
-   * is loaded from the journal as after a restart. Without this, every clone that ever wrote
-   * (each attachment is a new writer) would stay in memory for the master's lifetime. A writer
-   * the journal does not remember (a backend without metadata) is kept: forgetting it could let
-   * a late resend be applied twice. Runs at most once per clone timeout. The journal entry
-   * itself stays in the backend's metadata (a few dozen bytes per clone that ever wrote): nothing
-   * tells a master that a clone will never come back, so it is kept rather than guessed away.
+   * Forgets silent writers, once per clone timeout. In memory: a writer silent for longer than the
+   * clone timeout whose state the journal gives back exactly (checked by reading it); if its clone
+   * writes again, the state is loaded from the journal as after a restart. Without this, every
+   * clone that ever wrote (each attachment is a new writer) would stay in memory for the master's
+   * lifetime. For good: a writer silent for the writer retention leaves memory and the journal. A
+   * clone that comes back after that is answered {@code writer_unknown} (see the class comment), so
+   * forgetting never lets a write be applied twice; the retention only has to outlast every write
+   * still waiting for its result, which the request timeout bounds.
    */
   private void retireSilentWriters() {
     long timeout = settings.ticks(settings.cloneTimeout());
@@ -514,23 +576,58 @@ public final class MasterState {
       return;
     }
     lastRetirement = ticks;
+    long retention = settings.ticks(settings.writerRetention());
     for (java.util.Iterator<Writer> it = writers.values().iterator(); it.hasNext();) {
       Writer w = it.next();
-      if (w.isActive || w.pinned || ticks - w.lastHeard < timeout) {
+      if (w.isActive || ticks - w.lastHeard < timeout) {
+        continue;
+      }
+      if (ticks - w.lastHeard >= retention) {
+        it.remove();
+        forget(w.clone, w.cloneId);
+        continue;
+      }
+      if (w.pinned) {
         continue;
       }
       WriterState saved = journal.load(w.clone);
-      if (saved == null || saved.getApplied() != w.applied) {
-        w.pinned = true;
+      boolean givenBack = saved != null && (w.abandoned ? saved.getAbandoned() : saved.getApplied() == w.applied);
+      if (!givenBack) {
+        w.pinned = true; // the journal does not remember it (a backend without metadata): kept until the retention
         continue;
       }
       it.remove();
-      if (!updates.has(w.clone)) {
-        cloneEndpoints.remove(w.clone);
+      journalOnly.put(w.clone, w.lastHeard);
+      if (!updates.has(w.cloneId)) {
+        cloneEndpoints.remove(w.cloneId);
       }
       log.debug("store {}: writer {} silent for {}, forgotten in memory (its journal entry remains)", core.name(),
           Long.toUnsignedString(w.clone, 16), settings.cloneTimeout());
     }
+    // oldest first; an entry heard from later than one after it waits at most one more pass
+    for (java.util.Iterator<Map.Entry<Long, Long>> it = journalOnly.entrySet().iterator(); it.hasNext();) {
+      Map.Entry<Long, Long> e = it.next();
+      if (ticks - e.getValue() < retention) {
+        break;
+      }
+      it.remove();
+      forget(e.getKey(), e.getKey());
+    }
+  }
+
+  /** Deletes writer {@code writer}'s journal entry (durable with the next commit). */
+  private void forget(long writer, long clone) {
+    journal.delete(writer);
+    if (!updates.has(clone)) {
+      cloneEndpoints.remove(clone);
+    }
+    log.debug("store {}: writer {} silent for {}, forgotten for good", core.name(), Long.toUnsignedString(writer, 16),
+        settings.writerRetention());
+  }
+
+  /** Writers held in the journal only, waiting for the retention (for tests). */
+  int writersInJournalOnly() {
+    return journalOnly.size();
   }
 
   /** Writers held in memory (for tests and stats). */

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param snapshotChunk entries per snapshot message
  * @param writeRetryTicks a clone resends unacknowledged writes after this many ticks without results
  * @param requestTimeout default deadline of store requests (SEMANTICS: 10 s)
+ * @param writerRetention a master deletes the journal entry of a writer silent this long (at least
+ *     the clone timeout and the request timeout: a write still in flight keeps its writer known)
  */
 public record ReplicationSettings(
     Duration tick,
@@ -27,7 +29,11 @@ public record ReplicationSettings(
     int bufferLimit,
     int snapshotChunk,
     int writeRetryTicks,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    Duration writerRetention) {
+
+  /** Default {@link #writerRetention}. */
+  public static final Duration DEFAULT_WRITER_RETENTION = Duration.ofHours(1);
 
   public ReplicationSettings {
     if (tick.isNegative() || tick.isZero()) {
@@ -39,37 +45,55 @@ public record ReplicationSettings(
     if (bufferLimit < 1 || snapshotChunk < 1) {
       throw new IllegalArgumentException("buffer limit and snapshot chunk must be positive");
     }
+    if (writerRetention.compareTo(cloneTimeout) < 0 || writerRetention.compareTo(requestTimeout) < 0) {
+      throw new IllegalArgumentException("writer retention " + writerRetention
+          + " must be at least the clone timeout " + cloneTimeout + " and the request timeout " + requestTimeout);
+    }
   }
 
-  /** The defaults: tick 100 ms, heartbeat 5 ticks, ack 5, nack 2, clone timeout 30 s, master timeout 3 s. */
+  /**
+   * The defaults: tick 100 ms, heartbeat 5 ticks, ack 5, nack 2, clone timeout 30 s, master timeout
+   * 3 s, request timeout 10 s, writer retention 1 hour.
+   */
   public static ReplicationSettings defaults() {
     return new ReplicationSettings(Duration.ofMillis(100), 5, 5, 2, Duration.ofSeconds(30), Duration.ofSeconds(3),
-        1_000_000, 8192, 10, Duration.ofSeconds(10));
+        1_000_000, 8192, 10, Duration.ofSeconds(10), DEFAULT_WRITER_RETENTION);
   }
 
   public ReplicationSettings withTick(Duration t) {
     return new ReplicationSettings(t, heartbeatTicks, ackTicks, nackTicks, cloneTimeout, masterTimeout, bufferLimit,
-        snapshotChunk, writeRetryTicks, requestTimeout);
+        snapshotChunk, writeRetryTicks, requestTimeout, writerRetention);
   }
 
+  /** Clone and master timeouts; the writer retention grows to the clone timeout if it was shorter. */
   public ReplicationSettings withTimeouts(Duration clone, Duration master) {
     return new ReplicationSettings(tick, heartbeatTicks, ackTicks, nackTicks, clone, master, bufferLimit,
-        snapshotChunk, writeRetryTicks, requestTimeout);
+        snapshotChunk, writeRetryTicks, requestTimeout, max(writerRetention, clone));
   }
 
+  public ReplicationSettings withWriterRetention(Duration retention) {
+    return new ReplicationSettings(tick, heartbeatTicks, ackTicks, nackTicks, cloneTimeout, masterTimeout, bufferLimit,
+        snapshotChunk, writeRetryTicks, requestTimeout, retention);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /** The request timeout; the writer retention grows to it if it was shorter. */
   public ReplicationSettings withRequestTimeout(Duration t) {
     return new ReplicationSettings(tick, heartbeatTicks, ackTicks, nackTicks, cloneTimeout, masterTimeout, bufferLimit,
-        snapshotChunk, writeRetryTicks, t);
+        snapshotChunk, writeRetryTicks, t, max(writerRetention, t));
   }
 
   public ReplicationSettings withBufferLimit(int limit) {
     return new ReplicationSettings(tick, heartbeatTicks, ackTicks, nackTicks, cloneTimeout, masterTimeout, limit,
-        snapshotChunk, writeRetryTicks, requestTimeout);
+        snapshotChunk, writeRetryTicks, requestTimeout, writerRetention);
   }
 
   public ReplicationSettings withSnapshotChunk(int chunk) {
     return new ReplicationSettings(tick, heartbeatTicks, ackTicks, nackTicks, cloneTimeout, masterTimeout, bufferLimit,
-        chunk, writeRetryTicks, requestTimeout);
+        chunk, writeRetryTicks, requestTimeout, writerRetention);
   }
 
   /** A duration in whole ticks (at least 1). */

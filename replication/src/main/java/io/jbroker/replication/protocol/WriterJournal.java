@@ -1,6 +1,7 @@
 package io.jbroker.replication.protocol;
 
 import io.jbroker.proto.replication.v1.WriterState;
+import java.util.List;
 
 /**
  * Durable memory of a master's writing clones (which writes were applied, and their non-trivial
@@ -8,22 +9,36 @@ import io.jbroker.proto.replication.v1.WriterState;
  * restarted master is recognised and never applied twice.
  */
 public interface WriterJournal {
-  /** The saved state of writer {@code clone}, or {@code null}. */
-  WriterState load(long clone);
+  /** The saved state of writer {@code writer}, or {@code null}. */
+  WriterState load(long writer);
 
-  /** Saves writer {@code clone}'s state; durable with the next backend commit. */
-  void save(long clone, WriterState state);
+  /** Saves writer {@code writer}'s state; durable with the next backend commit. */
+  void save(long writer, WriterState state);
+
+  /** Deletes writer {@code writer}'s state; durable with the next backend commit. */
+  void delete(long writer);
+
+  /** The writers with a saved state (read once, when a master starts). */
+  List<Long> writers();
 
   /** A journal that forgets everything (for stores whose data does not survive a restart either). */
   static WriterJournal none() {
     return new WriterJournal() {
       @Override
-      public WriterState load(long clone) {
+      public WriterState load(long writer) {
         return null;
       }
 
       @Override
-      public void save(long clone, WriterState state) {}
+      public void save(long writer, WriterState state) {}
+
+      @Override
+      public void delete(long writer) {}
+
+      @Override
+      public List<Long> writers() {
+        return List.of();
+      }
     };
   }
 }

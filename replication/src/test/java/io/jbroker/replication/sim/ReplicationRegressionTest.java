@@ -8,6 +8,7 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.replication.protocol.CloneState;
+import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.Mutation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +112,8 @@ class ReplicationRegressionTest {
   @Test
   void outOfOrderWritesOfADeadCloneDoNotKeepTheMasterBusy() {
     Wire w = synced(Wire.standard());
+    Wire.Outcome first = w.cloneWrite(put("z", "0")); // the master knows the writer: later writes may wait
+    assertThat(w.runUntil(LONG_ENOUGH, () -> first.done)).isTrue();
     w.cloneWrite(put("a", "1"));
     w.take(w.toMaster, StoreMessage::hasWrites); // lost
     w.cloneWrite(put("b", "2"));
@@ -122,6 +125,63 @@ class ReplicationRegressionTest {
     }
     assertThat(w.master.clones()).isZero();
     assertThat(w.master.idle()).isTrue();
+  }
+
+  /**
+   * Bug: a memory master that restarted (its data and writer journal gone, as promised for that
+   * backend) took the clone's next writes, numbered after the ones the old master had applied, for
+   * early writes of a new writer and waited forever for the ones before them: every write issued
+   * on that clone from then on timed out.
+   */
+  @Test
+  void aCloneGoesOnWritingAfterAMemoryMasterRestartsWithoutItsJournal() {
+    Wire w = synced(Wire.standard());
+    for (int i = 0; i < 3; i++) {
+      Wire.Outcome o = w.cloneWrite(put("k" + i, "v"));
+      assertThat(w.runUntil(LONG_ENOUGH, () -> o.done)).isTrue();
+    }
+    long writer = w.clone.writerId();
+    w.journal.clear();
+    w.backend.clear();
+    w.restartMaster(2);
+
+    Wire.Outcome after = w.cloneWrite(put("after", "v"));
+    assertThat(w.runUntil(LONG_ENOUGH, () -> after.done)).isTrue();
+    assertThat(after.failure).isNull();
+    assertThat(after.replicaAtCompletion).containsOnlyKeys(Data.of("after"));
+    assertThat(w.clone.writerId()).as("a new writer").isNotEqualTo(writer);
+    assertThat(w.master.core().get(Data.of("after"))).isEqualTo(Data.of("v"));
+  }
+
+  /**
+   * A write the master applied, whose result never reached the clone, is not applied a second
+   * time when the clone comes back after the master deleted its writer (silent past the writer
+   * retention): the clone resends it, and the master cannot take the resend for a new writer's
+   * first write. The write had timed out; it is dropped, and the clone writes on as a new writer.
+   */
+  @Test
+  void aWriteAppliedBeforeItsWriterWasForgottenIsNotAppliedAgain() {
+    Wire w = synced(new Wire(ReplicationSettings.defaults().withTick(Duration.ofMillis(10))
+        .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(200)).withRequestTimeout(Duration.ofSeconds(2))
+        .withWriterRetention(Duration.ofSeconds(3)),
+        new CloneState.Intervals(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5))));
+    Mutation increment = new Mutation.Increment(Data.of("n"), Data.count(1), null);
+    Wire.Outcome o = w.cloneWrite(increment);
+    w.toMaster(w.take(w.toMaster, StoreMessage::hasWrites)); // applied; the result is lost
+    w.toClone.clear();
+    for (int i = 0; i < 600; i++) { // cut off for 6 s: the write times out, the writer is forgotten
+      w.tick(true);
+      w.toClone.clear();
+      w.toMaster.clear();
+    }
+    assertThat(o.failure.code()).isEqualTo(ErrorCode.REQUEST_TIMEOUT);
+    assertThat(w.journal).as("the writer's journal entry is deleted").doesNotContainKey(Wire.CLONE_ID);
+
+    Wire.Outcome next = w.cloneWrite(increment);
+    assertThat(w.runUntil(LONG_ENOUGH, () -> next.done)).isTrue();
+    assertThat(next.failure).isNull();
+    assertThat(w.master.core().get(Data.of("n"))).as("each increment applied once").isEqualTo(Data.count(2));
+    assertThat(next.replicaAtCompletion).containsEntry(Data.of("n"), Data.count(2));
   }
 
   /**

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -59,6 +61,21 @@ class ReplicationSimulationTest {
         .append(firstLine(r.violations().get(0).toString())).append('\n'));
     report.append('\n').append(shrinkAndDescribe(failed.get(0)));
     throw new AssertionError(report.toString());
+  }
+
+  /**
+   * The faults reach the paths that forget writers: silent writers' journal entries are deleted
+   * after the retention, and masters answer writer_unknown (a new writer's first writes lost and
+   * resent, or writes arriving before the first ones), so the seeds above check them too.
+   */
+  @Test
+  void theSeedsExerciseForgottenWriters() {
+    Map<String, Long> total = new TreeMap<>();
+    LongStream.rangeClosed(1, 100).parallel().mapToObj(seed -> Simulation.run(SimConfig.of(seed, OPERATIONS)).coverage())
+        .sequential().forEach(c -> c.forEach((k, v) -> total.merge(k, v, Long::sum)));
+    System.out.println("coverage of seeds 1-100: " + total);
+    assertThat(total.getOrDefault("message WRITER_UNKNOWN", 0L)).isPositive();
+    assertThat(total.getOrDefault("writer journal deletions", 0L)).isPositive();
   }
 
   /** Determinism: what makes a printed seed worth anything. */

@@ -95,9 +95,15 @@ final class Schedule {
     int[] chunks = {1, 2, 5, 8192};
     ReplicationSettings settings = new ReplicationSettings(TICK, 5, 1 + settingsRnd.nextInt(5), 1 + settingsRnd.nextInt(3),
         ms(500 + settingsRnd.nextInt(2500)), ms(100 + settingsRnd.nextInt(300)), buffers[settingsRnd.nextInt(buffers.length)],
-        chunks[settingsRnd.nextInt(chunks.length)], 3 + settingsRnd.nextInt(13), ms(1000 + settingsRnd.nextInt(3000)));
+        chunks[settingsRnd.nextInt(chunks.length)], 3 + settingsRnd.nextInt(13), ms(1000 + settingsRnd.nextInt(3000)),
+        ReplicationSettings.DEFAULT_WRITER_RETENTION);
     CloneState.Intervals intervals = new CloneState.Intervals(ms(50 + settingsRnd.nextInt(450)),
         ms(200 + settingsRnd.nextInt(2800)), ms(200 + settingsRnd.nextInt(4800)));
+    // drawn last, so that the draws above (and the schedules of known seeds) stay as they were:
+    // short enough that silent writers' journal entries are deleted within a run
+    Duration longest = settings.cloneTimeout().compareTo(settings.requestTimeout()) >= 0
+        ? settings.cloneTimeout() : settings.requestTimeout();
+    settings = settings.withWriterRetention(longest.plus(ms(settingsRnd.nextInt(3000))));
 
     List<Op> ops = new ArrayList<>();
     long t = 0;

@@ -9,7 +9,6 @@ import io.jbroker.proto.replication.v1.WriterState;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.MasterState;
 import io.jbroker.replication.protocol.ReplicationSettings;
-import io.jbroker.replication.protocol.WriterJournal;
 import io.jbroker.replication.sim.History.Request;
 import io.jbroker.replication.sim.History.Status;
 import io.jbroker.replication.sim.Schedule.FaultAction;
@@ -19,6 +18,7 @@ import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.ManualClock;
 import io.jbroker.store.StoreCore;
+import io.jbroker.store.Mutation;
 import io.jbroker.store.memory.MemoryBackend;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +46,8 @@ import java.util.UUID;
 final class Simulation {
   static final String STORE = "sim";
   static final long START = 1_893_456_000_000_000_000L; // 2030-01-01T00:00:00Z
+  /** Ids of the afterlife writes (above every scheduled operation's). */
+  static final long AFTERLIFE_OPS = 1L << 40;
   /** How long after the heal the run may take to become quiescent. */
   static final long QUIESCENCE_BOUND = 30_000 * Schedule.MS;
 
@@ -135,6 +137,9 @@ final class Simulation {
       } else {
         checkConvergence();
         history.checkOutcomes(masterState(), scheduler.now());
+        if (history.violations.isEmpty()) {
+          afterlife();
+        }
       }
     } catch (RuntimeException | AssertionError e) {
       StringWriter w = new StringWriter();
@@ -158,6 +163,7 @@ final class Simulation {
       c.merge((r.op.kind() == Kind.READ ? "read " : "write ") + outcome, 1L, Long::sum);
     }
     c.put("master crashes", (long) history.masterCrashes);
+    c.put("writer journal deletions", master.journalView.deletions());
     c.put("stale reads", history.staleReads);
     c.put("checked reads", history.checkedReads);
     c.put("runs", 1L);
@@ -175,17 +181,7 @@ final class Simulation {
     boolean batchPending;
     int downGeneration;
 
-    final WriterJournal journalView = new WriterJournal() {
-      @Override
-      public WriterState load(long clone) {
-        return journal.get(clone);
-      }
-
-      @Override
-      public void save(long clone, WriterState s) {
-        journal.put(clone, s);
-      }
-    };
+    final MapJournal journalView = new MapJournal(journal);
 
     final MasterState.Transport transport = new MasterState.Transport() {
       @Override
@@ -539,6 +535,45 @@ final class Simulation {
         clones[i].start();
       }
     }
+  }
+
+  /**
+   * After the checks: everyone stays silent past the writer retention (the master forgets every
+   * writer, live clones' included), then each live clone writes once more. Those writes must
+   * succeed, exactly once (a clone whose writer was forgotten is answered writer_unknown and goes
+   * on under a new one), and everything must converge again.
+   */
+  private void afterlife() {
+    long quietUntil = scheduler.now() + settings.writerRetention().toNanos() + 2 * settings.cloneTimeout().toNanos()
+        + 4 * tick;
+    while (scheduler.step(quietUntil)) {
+      // run
+    }
+    trace.add("AFTERLIFE: every writer silent past the retention");
+    List<Request> last = new ArrayList<>();
+    for (int i = 1; i <= Schedule.CLONES; i++) {
+      Op op = new Op(AFTERLIFE_OPS + i, scheduler.now(), i, Kind.PUT,
+          new Mutation.Put(Data.of("afterlife" + i), Data.of((long) i), null), null);
+      issue(op);
+      last.add(history.requests.get(op.id()));
+    }
+    quiescent = false;
+    long bound = scheduler.now() + QUIESCENCE_BOUND;
+    while (!quiescent && scheduler.step(bound)) {
+      // run
+    }
+    if (!quiescent) {
+      history.violation("liveness", scheduler.now(), "not quiescent after the afterlife writes: " + diagnostics());
+      return;
+    }
+    for (Request r : last) {
+      if (r.status != Status.OK) {
+        history.violation("forgotten-writer", scheduler.now(), "a write after every writer was forgotten did not"
+            + " succeed: " + r);
+      }
+    }
+    checkConvergence();
+    history.checkOutcomes(masterState(), scheduler.now());
   }
 
   // ---- quiescence and convergence --------------------------------------------------------------------

@@ -91,9 +91,13 @@ final class Trace {
       }
       case WRITES: {
         Writes w = m.getWrites();
-        return "writes " + id(w.getClone()) + " w" + w.getFirstSeq() + "..w" + (w.getFirstSeq() + w.getMutationsCount() - 1)
-            + " results through " + w.getResultsThrough();
+        return "writes " + id(w.getClone()) + (w.getWriter() != 0 && w.getWriter() != w.getClone() ? " as " + id(w.getWriter()) : "")
+            + " w" + w.getFirstSeq() + "..w" + (w.getFirstSeq() + w.getMutationsCount() - 1)
+            + " results through " + w.getResultsThrough() + (w.getResent() ? " (resent)" : "");
       }
+      case WRITER_UNKNOWN:
+        return "writer_unknown e" + id(m.getWriterUnknown().getEpoch()) + " to " + id(m.getWriterUnknown().getTarget())
+            + " writer " + id(m.getWriterUnknown().getWriter());
       default:
         return m.getBodyCase().toString();
     }

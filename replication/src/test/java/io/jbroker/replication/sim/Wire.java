@@ -8,7 +8,6 @@ import io.jbroker.proto.replication.v1.WriterState;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.MasterState;
 import io.jbroker.replication.protocol.ReplicationSettings;
-import io.jbroker.replication.protocol.WriterJournal;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.ManualClock;
 import io.jbroker.store.Mutation;
@@ -66,17 +65,7 @@ final class Wire {
       public void send(long clone, EndpointId endpoint, StoreMessage m) {
         toClone.add(m.toByteArray());
       }
-    }, new WriterJournal() {
-      @Override
-      public WriterState load(long clone) {
-        return journal.get(clone);
-      }
-
-      @Override
-      public void save(long clone, WriterState state) {
-        journal.put(clone, state);
-      }
-    });
+    }, new MapJournal(journal));
     return master;
   }
 
