@@ -618,9 +618,12 @@ public final class CloneState {
       }
       if (a.write.writer == writerId) {
         window.requeue(a.write.seq);
-      } else if (!a.write.done) {
-        a.write.sent = false;
-        send(a.write); // answered under a writer given up since: asked again as a new write
+      } else {
+        // applied under a writer the master no longer knows: it cannot be asked again (a resend
+        // would be a new write), nor confirmed in this epoch
+        finish(a.write, null, new BrokerException(ErrorCode.REQUEST_TIMEOUT, "store \"" + name
+            + "\": the write was applied by a master that restarted before this clone could confirm it;"
+            + " its effect may be lost"));
       }
       return true;
     });
@@ -826,9 +829,11 @@ public final class CloneState {
    * The master answered {@code writer_unknown}: it holds nothing for our writer (it forgot it, or
    * restarted without its journal) and applied none of the writes it was sent, nor ever will
    * under that writer. The unfinished writes go out again, in order, as the first writes of a new
-   * writer. Those whose request already timed out are dropped (their callers were told the write
-   * may or may not be applied; it is not now). A write answered in the epoch the replica follows
-   * stays where it is: the master applied it, and it completes once the replica shows it.
+   * writer. Those past their deadline are dropped (failed with {@code REQUEST_TIMEOUT} if not yet:
+   * their callers learn the write may or may not be applied), since a master forgets a writer only
+   * after all of its writes' deadlines, so one of them may have been applied, even answered in an
+   * earlier epoch. A write answered in the epoch the replica follows stays where it is: the master
+   * applied it, and it completes once the replica shows it.
    */
   private void newWriter() {
     List<Write> carried = new ArrayList<>();
@@ -849,8 +854,17 @@ public final class CloneState {
     resultsThrough = 0;
     unsent.clear();
     ticksWithoutResults = 0;
+    long now = clock.nowNanos();
     int dropped = 0;
     for (Write w : carried) {
+      if (!w.done && now > w.deadline) {
+        // Past its deadline it may have been applied before the master forgot the writer (which
+        // takes longer than any deadline), perhaps even answered in an earlier epoch: sent again
+        // it could be applied twice.
+        finish(w, null, new BrokerException(ErrorCode.REQUEST_TIMEOUT, "store \"" + name
+            + "\": no answer the replica could confirm within " + settings.requestTimeout()
+            + "; the write may have been applied"));
+      }
       if (w.done) {
         dropped++;
         continue;

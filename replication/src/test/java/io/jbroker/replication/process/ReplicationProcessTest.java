@@ -73,6 +73,30 @@ class ReplicationProcessTest {
     assertThat(restarted.call("get hits", CALL)).isEqualTo("OK 6");
   }
 
+  /**
+   * A memory master loses everything when killed, its writer journal included: the clone follows
+   * the empty new master and its writes go on (before writer_unknown they all timed out, the new
+   * master waiting forever for write numbers only the old one had seen).
+   */
+  @Test
+  void aCloneWritesOnAfterAMemoryMasterIsKilledAndRestartedEmpty() throws Exception {
+    Child master = start("memory-master", "listen=0", "store=kv", "role=master");
+    int port = master.port;
+    Child c = clone("c", port);
+    for (int i = 0; i < 20; i++) {
+      assertThat(c.call("put k" + i + " " + i, CALL)).isEqualTo("OK null");
+    }
+    master.kill();
+    Child restarted = start("memory-master", "listen=" + port, "store=kv", "role=master");
+    assertThat(restarted.call("keys", CALL)).isEqualTo("OK 0");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put after 1", CALL).equals("OK null"));
+    assertThat(c.call("inc hits 2", CALL)).isEqualTo("OK null");
+    assertThat(c.call("idle", CALL)).isEqualTo("OK null");
+    assertThat(restarted.call("get after", CALL)).isEqualTo("OK 1");
+    assertThat(restarted.call("get hits", CALL)).isEqualTo("OK 2");
+    assertThat(c.call("keys", CALL)).isEqualTo("OK 2");
+  }
+
   @Test
   void aCloneCutOffLongerThanTheStaleIntervalAnswersStaleDataThenRecovers() throws Exception {
     Child master = master(0);

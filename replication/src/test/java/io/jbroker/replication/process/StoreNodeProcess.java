@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A child JVM hosting one endpoint and one store, driven line by line on stdin; used by {@link
  * ReplicationProcessTest}. Arguments (key=value): {@code listen=PORT}, {@code peer=HOST:PORT},
- * {@code store=NAME}, {@code role=master|clone}, {@code path=SQLITE_FILE} (master),
+ * {@code store=NAME}, {@code role=master|clone}, {@code path=SQLITE_FILE} (master; without it a memory master),
  * {@code stale=MS}, {@code timeout=MS}. Prints {@code READY <port>}, then one line per command:
  * {@code OK <id> <value>} or {@code ERR <id> <error name>}. Commands: {@code <id> put K V},
  * {@code <id> get K}, {@code <id> inc K N}, {@code <id> putu K V}, {@code <id> keys},
@@ -57,7 +57,9 @@ public final class StoreNodeProcess {
     Store store;
     try {
       if ("master".equals(a.get("role"))) {
-        store = stores.attachMaster(name, "sqlite", BackendOptions.empty().with("path", a.get("path")));
+        store = a.containsKey("path")
+            ? stores.attachMaster(name, "sqlite", BackendOptions.empty().with("path", a.get("path")))
+            : stores.attachMaster(name, "memory", BackendOptions.empty());
       } else {
         Duration stale = Duration.ofMillis(Long.parseLong(a.getOrDefault("stale", "300000")));
         store = stores.attachClone(name, Duration.ofMillis(200), stale, Duration.ofSeconds(120));

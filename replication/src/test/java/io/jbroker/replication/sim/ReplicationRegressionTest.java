@@ -308,9 +308,13 @@ class ReplicationRegressionTest {
     assertThat(failure[0].code()).isEqualTo(ErrorCode.STALE_DATA);
   }
 
-  /** The seeds on which the simulation first found these bugs (31, 485, 219, 17981, 12221, 20568, 77). */
+  /**
+   * The seeds on which the simulation first found these bugs (31, 485, 219, 17981, 12221, 20568,
+   * 77), and 7288 and 17746: a write answered by a master that then crashed, still waiting for the
+   * replica when its writer was forgotten, was resent as a new writer's and applied twice.
+   */
   @ParameterizedTest
-  @ValueSource(longs = {31, 485, 219, 17981, 12221, 20568, 77})
+  @ValueSource(longs = {31, 485, 219, 17981, 12221, 20568, 77, 7288, 17746})
   void seedsThatOnceFailed(long seed) {
     Simulation.Result r = Simulation.run(SimConfig.of(seed, ReplicationSimulationTest.OPERATIONS));
     assertThat(r.violations()).as("seed %d: %s", seed, r.stats()).isEmpty();
