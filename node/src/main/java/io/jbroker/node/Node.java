@@ -102,7 +102,8 @@ public final class Node implements AutoCloseable {
       throw new ConfigError("data-dir", config.dataDir().toString(), null, "cannot be created: " + e.getMessage());
     }
     StoreManager manager = new StoreManager(endpoint,
-        ReplicationSettings.defaults().withRequestTimeout(config.requestTimeout()), Clock.system());
+        ReplicationSettings.defaults().withRequestTimeout(config.requestTimeout())
+            .withWriterRetention(config.writerRetention()), Clock.system());
     stores = new NodeStores(manager, config.dataDir());
     monitor = new StoreMonitor(stores, endpoint, Duration.ofSeconds(1));
     if (config.metrics().enabled()) {

@@ -15,6 +15,7 @@ import io.jbroker.endpoint.OverflowPolicy;
 import io.jbroker.endpoint.tls.TlsConfig;
 import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.error.BrokerException;
+import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Backends;
 import java.io.IOException;
@@ -146,6 +147,12 @@ public final class ConfigLoader {
     TlsConfig tls = tls(r);
     List<NodeConfig.StoreConfig> stores = stores(c, r, dataDir);
     Duration requestTimeout = r.duration("request-timeout", false);
+    Duration writerRetention = r.duration("writer-retention", false);
+    Duration cloneTimeout = ReplicationSettings.defaults().cloneTimeout();
+    if (writerRetention.compareTo(requestTimeout) < 0 || writerRetention.compareTo(cloneTimeout) < 0) {
+      throw r.error("writer-retention", "must be at least request-timeout (" + requestTimeout + ") and the clone timeout ("
+          + cloneTimeout + ")");
+    }
     NodeConfig.Admin admin = admin(r);
     NodeConfig.Metrics metrics = new NodeConfig.Metrics(r.bool("metrics.enabled"), r.string("metrics.address"),
         r.port("metrics.port"), r.bool("metrics.jvm"));
@@ -158,7 +165,7 @@ public final class ConfigLoader {
     }
     return new NodeConfig(id, dataDir, listen, r.duration("listen-retry", true), peers, connectRetry,
         r.integer("max-threads", 1, 256), !r.bool("disable-forwarding"), ttl, peerBufferSize, policy, tls, stores,
-        requestTimeout, admin, metrics, level, r.duration("shutdown-timeout", false));
+        requestTimeout, writerRetention, admin, metrics, level, r.duration("shutdown-timeout", false));
   }
 
   private static TlsConfig tls(Reader r) {

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param tls TLS of peerings
  * @param stores the stores to attach, in configuration order
  * @param requestTimeout timeout of store requests
+ * @param writerRetention how long a master remembers a silent writing clone (at least the request
+ *     timeout and the clone timeout)
  * @param admin the gRPC admin API
  * @param metrics the Prometheus endpoint
  * @param logLevel console log level (trace, debug, info, warning, error, quiet)
@@ -50,6 +52,7 @@ public record NodeConfig(
     TlsConfig tls,
     List<StoreConfig> stores,
     Duration requestTimeout,
+    Duration writerRetention,
     Admin admin,
     Metrics metrics,
     String logLevel,

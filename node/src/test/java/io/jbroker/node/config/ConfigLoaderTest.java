@@ -146,6 +146,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theWriterRetentionDefaultsToAnHourAndMustOutlastTheRequestTimeout() throws IOException {
+    assertThat(load(null, Map.of(), new Flags()).writerRetention()).isEqualTo(Duration.ofHours(1));
+    assertThat(load(null, Map.of("BROKER_WRITER_RETENTION", "10m"), new Flags()).writerRetention())
+        .isEqualTo(Duration.ofMinutes(10));
+    Path f = file("request-timeout = 2m\nwriter-retention = 1m\n");
+    assertThatThrownBy(() -> load(f, Map.of(), new Flags())).isInstanceOfSatisfying(ConfigError.class, e -> {
+      assertThat(e.key()).isEqualTo("writer-retention");
+      assertThat(e.getMessage()).contains("request-timeout");
+    });
+  }
+
+  @Test
   void aBadValueInTheFileNamesKeyValueOriginAndWhatIsAllowed() throws IOException {
     Path f = file("metrics.port = 70000\n");
     assertThatThrownBy(() -> load(f, Map.of(), new Flags())).isInstanceOfSatisfying(ConfigError.class, e -> {
