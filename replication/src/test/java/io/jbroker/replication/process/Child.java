@@ -85,6 +85,14 @@ final class Child implements AutoCloseable {
     return lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Sends the child a signal ({@code STOP}, {@code CONT}, …) with {@code kill}. */
+  void signal(String signal) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+    }
+  }
+
   void kill() throws InterruptedException {
     process.toHandle().destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);

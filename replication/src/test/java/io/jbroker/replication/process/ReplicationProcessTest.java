@@ -3,6 +3,11 @@ package io.jbroker.replication.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jbroker.proto.replication.v1.WriterState;
+import io.jbroker.replication.protocol.BackendJournal;
+import io.jbroker.store.Backend;
+import io.jbroker.store.BackendOptions;
+import io.jbroker.store.Backends;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +100,41 @@ class ReplicationProcessTest {
     assertThat(restarted.call("get after", CALL)).isEqualTo("OK 1");
     assertThat(restarted.call("get hits", CALL)).isEqualTo("OK 2");
     assertThat(c.call("keys", CALL)).isEqualTo("OK 2");
+  }
+
+  /**
+   * A clone frozen (SIGSTOP) for longer than the master's writer retention comes back: the master
+   * has deleted its writer's journal entry, answers its next write with writer_unknown, and the
+   * clone writes on as a new writer. The master's SQLite file then holds the old writer's
+   * tombstone and the new writer's entry, nothing else.
+   */
+  @Test
+  void aCloneFrozenPastTheWriterRetentionWritesOnAsANewWriter() throws Exception {
+    Path db = dir.resolve("kv.sqlite");
+    Child master = start("master", "listen=0", "store=kv", "role=master", "path=" + db, "timeout=1500",
+        "clone-timeout=1000", "retention=2000");
+    Child c = clone("c", master.port, "timeout=1500");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put k1 1", CALL).equals("OK null"));
+    c.signal("STOP");
+    Thread.sleep(10_000); // the scenario: 10 s of silence, 5 retentions of 2 s
+    c.signal("CONT");
+    await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put k2 2", CALL).equals("OK null"));
+    assertThat(c.call("inc n 1", CALL)).isEqualTo("OK null");
+    assertThat(master.call("get k1", CALL)).isEqualTo("OK 1");
+    assertThat(master.call("get k2", CALL)).isEqualTo("OK 2");
+    assertThat(master.call("get n", CALL)).isEqualTo("OK 1");
+    master.kill();
+
+    try (Backend b = Backends.open("sqlite", BackendOptions.empty().with("path", db.toString()))) {
+      List<WriterState> entries = new ArrayList<>();
+      for (String name : b.metaNames(BackendJournal.PREFIX)) {
+        entries.add(WriterState.parseFrom(b.getMeta(name)));
+      }
+      assertThat(entries).hasSize(2);
+      assertThat(entries).filteredOn(WriterState::getAbandoned).hasSize(1);
+      assertThat(entries).filteredOn(e -> !e.getAbandoned()).singleElement()
+          .satisfies(e -> assertThat(e.getApplied()).as("k2 and n, as the new writer's 1 and 2").isEqualTo(2));
+    }
   }
 
   @Test

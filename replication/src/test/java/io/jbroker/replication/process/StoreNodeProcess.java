@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * A child JVM hosting one endpoint and one store, driven line by line on stdin; used by {@link
  * ReplicationProcessTest}. Arguments (key=value): {@code listen=PORT}, {@code peer=HOST:PORT},
  * {@code store=NAME}, {@code role=master|clone}, {@code path=SQLITE_FILE} (master; without it a memory master),
- * {@code stale=MS}, {@code timeout=MS}. Prints {@code READY <port>}, then one line per command:
+ * {@code stale=MS}, {@code timeout=MS}, {@code clone-timeout=MS}, {@code retention=MS} (writer retention). Prints {@code READY <port>}, then one line per command:
  * {@code OK <id> <value>} or {@code ERR <id> <error name>}. Commands: {@code <id> put K V},
  * {@code <id> get K}, {@code <id> inc K N}, {@code <id> putu K V}, {@code <id> keys},
  * {@code <id> idle}; stdin closing ends the process.
@@ -39,7 +39,11 @@ public final class StoreNodeProcess {
     }
     Duration timeout = Duration.ofMillis(Long.parseLong(a.getOrDefault("timeout", "10000")));
     ReplicationSettings settings = ReplicationSettings.defaults().withTick(Duration.ofMillis(20))
-        .withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(600)).withRequestTimeout(timeout);
+        .withTimeouts(Duration.ofMillis(Long.parseLong(a.getOrDefault("clone-timeout", "30000"))), Duration.ofMillis(600))
+        .withRequestTimeout(timeout);
+    if (a.containsKey("retention")) {
+      settings = settings.withWriterRetention(Duration.ofMillis(Long.parseLong(a.get("retention"))));
+    }
     Endpoint endpoint = Endpoint.create(EndpointConfig.builder().tls(TlsConfig.ephemeral()).build());
     StoreManager stores = new StoreManager(endpoint, settings, Clock.system());
     int port = endpoint.listen("127.0.0.1", Integer.parseInt(a.getOrDefault("listen", "0")));
