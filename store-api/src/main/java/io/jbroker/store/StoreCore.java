@@ -376,6 +376,14 @@ public final class StoreCore {
     return dirty;
   }
 
+  /**
+   * Records that the owner wrote to the backend beside the core ({@link Backend#putMeta}), so that
+   * the next {@link #commit()} makes that durable too even if no entry changed.
+   */
+  public void wroteMetadata() {
+    dirty = true;
+  }
+
   /** Makes every write so far durable (one backend sync: the group commit). */
   public void commit() {
     if (dirty) {

@@ -493,6 +493,7 @@ public final class MasterState {
         continue;
       }
       w.dirty = false;
+      core.wroteMetadata(); // committed with the batch even when the writes changed no entry
       if (w.abandoned) {
         journal.save(w.clone, WriterState.newBuilder().setAbandoned(true).build());
         continue;
@@ -618,6 +619,7 @@ public final class MasterState {
   /** Deletes writer {@code writer}'s journal entry (durable with the next commit). */
   private void forget(long writer, long clone) {
     journal.delete(writer);
+    core.wroteMetadata();
     if (!updates.has(clone)) {
       cloneEndpoints.remove(clone);
     }

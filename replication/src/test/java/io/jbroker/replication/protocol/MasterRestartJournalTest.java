@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
 import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.proto.replication.v1.WriteResult;
 import io.jbroker.proto.replication.v1.WriteResults;
@@ -70,6 +71,26 @@ class MasterRestartJournalTest {
     m2.onMessage(sent); // the clone never heard back, so it resends
     m2.endBatch();
     return m2;
+  }
+
+  /**
+   * Bug: the journal was committed only with a batch that changed an entry. A write that failed
+   * (no entry changed) was answered while its journal state sat in the open transaction, and so
+   * did a writer_unknown tombstone; a crash then lost them although the clone had its answer.
+   */
+  @Test
+  void journalChangesAreCommittedWithTheirBatchEvenWhenNoEntryChanged() throws Exception {
+    Backend backend = open(); // never closed: what a crash leaves is what was committed
+    MasterState m = master(backend, 1, new BackendJournal(backend));
+    m.onMessage(writes(1, new Mutation.Decrement(Data.of("missing"), Data.count(1), null)));
+    m.endBatch();
+    assertThat(answers.get(0).getResults(0).getFailure().getCode()).isEqualTo(ErrorCode.NO_SUCH_KEY.code());
+    assertThat(CommittedJournal.names(dir.resolve("kv.sqlite"))).containsExactly(BackendJournal.name(CLONE));
+
+    m.onMessage(MasterHarness.writes(7, CLONE_ENDPOINT, 3, new Mutation.Put(Data.of("k"), Data.of("v"), null)));
+    m.endBatch(); // writer 7 is unknown and this is not its first write: a tombstone, and writer_unknown
+    assertThat(CommittedJournal.names(dir.resolve("kv.sqlite")))
+        .containsExactlyInAnyOrder(BackendJournal.name(CLONE), BackendJournal.name(7));
   }
 
   @Test
