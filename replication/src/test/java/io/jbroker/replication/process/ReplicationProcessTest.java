@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.jbroker.proto.replication.v1.WriterState;
 import io.jbroker.replication.protocol.BackendJournal;
+import io.jbroker.replication.protocol.CommittedJournal;
 import io.jbroker.store.Backend;
 import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Backends;
@@ -115,8 +116,11 @@ class ReplicationProcessTest {
         "clone-timeout=1000", "retention=2000");
     Child c = clone("c", master.port, "timeout=1500");
     await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put k1 1", CALL).equals("OK null"));
+    assertThat(CommittedJournal.names(db)).as("the clone's writer, committed with its write").hasSize(1);
     c.signal("STOP");
-    Thread.sleep(10_000); // the scenario: 10 s of silence, 5 retentions of 2 s
+    // silent until the master has deleted the writer's entry (clone timeout 1 s, retention 2 s)
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> CommittedJournal.names(db).isEmpty());
     c.signal("CONT");
     await().atMost(Duration.ofSeconds(30)).until(() -> c.call("put k2 2", CALL).equals("OK null"));
     assertThat(c.call("inc n 1", CALL)).isEqualTo("OK null");

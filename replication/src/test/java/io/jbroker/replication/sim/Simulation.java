@@ -127,11 +127,7 @@ final class Simulation {
         scheduler.at(f.time(), () -> fault(f));
       }
       scheduler.at(schedule.chaosEnd, this::heal);
-      long bound = schedule.chaosEnd + QUIESCENCE_BOUND;
-      while (!quiescent && scheduler.step(bound)) {
-        // run
-      }
-      if (!quiescent) {
+      if (!runUntilQuiescent(schedule.chaosEnd + QUIESCENCE_BOUND)) {
         history.violation("liveness", scheduler.now(), "not quiescent " + QUIESCENCE_BOUND / 1_000_000_000L
             + " s (virtual) after the faults healed: " + diagnostics());
       } else {
@@ -558,11 +554,7 @@ final class Simulation {
       last.add(history.requests.get(op.id()));
     }
     quiescent = false;
-    long bound = scheduler.now() + QUIESCENCE_BOUND;
-    while (!quiescent && scheduler.step(bound)) {
-      // run
-    }
-    if (!quiescent) {
+    if (!runUntilQuiescent(scheduler.now() + QUIESCENCE_BOUND)) {
       history.violation("liveness", scheduler.now(), "not quiescent after the afterlife writes: " + diagnostics());
       return;
     }
@@ -577,6 +569,14 @@ final class Simulation {
   }
 
   // ---- quiescence and convergence --------------------------------------------------------------------
+
+  /** Runs the scheduled actions until the run is quiescent or virtual time reaches {@code bound}; whether it is. */
+  private boolean runUntilQuiescent(long bound) {
+    while (!quiescent && scheduler.step(bound)) {
+      // run
+    }
+    return quiescent;
+  }
 
   private void checkQuiescence() {
     MasterState m = master.state;
