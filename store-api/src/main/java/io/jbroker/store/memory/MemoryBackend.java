@@ -47,8 +47,11 @@ import java.util.List;
  *       of each other, the same stall in pieces (measured: 150 - 200 ms of replication lag at
  *       5.2 M keys with 256 segments). Each segment's limit therefore lies somewhere between
  *       1/2 and 11/16 of its slots, by segment number, which spreads the doublings evenly over
- *       the last third of each doubling of the whole table; and a segment's array stays small
- *       enough (128 KiB at 5 M keys) for G1 to allocate it as an ordinary object.
+ *       the last third of each doubling of the whole table. A segment of 512 – 65,536 slots
+ *       lives in a block of a shared 4 MiB slab ({@link LongSlabs}) rather than in an array of
+ *       its own, and the id map is in 4 MiB chunks: G1 puts arrays that large straight into old
+ *       regions, where a young pause never copies them (as 8 – 128 KiB arrays of their own, the
+ *       tables made most of what each young pause copied at millions of keys).
  *   <li><b>Space is reclaimed by page.</b> An overwrite with a value of the same size and the
  *       same deadline presence writes in place; any other overwrite or an erase leaves a dead
  *       record, counted against its page. A page (other than the one being appended to) whose
@@ -85,8 +88,11 @@ public final class MemoryBackend implements Backend {
   /** Records larger than this get a page of their own. */
   private static final int BIG_RECORD = MAX_PAGE / 8;
   private static final int HEADER = 12;
-  private static final int CHUNK_BITS = 14;
-  private static final int CHUNK = 1 << CHUNK_BITS;
+  /**
+   * Ids per chunk of the id map: a chunk is a {@link #MAX_PAGE} like a record page, so that G1
+   * allocates it outside the young generation (see {@link LongSlabs} for why that matters).
+   */
+  private static final int CHUNK = MAX_PAGE / Long.BYTES;
   /** The hash table is split in 2^SEGMENT_BITS tables, each grown on its own (see the class comment). */
   private static final int SEGMENT_BITS = 10;
   private static final int SLOT_BITS = 31 - SEGMENT_BITS;
@@ -148,8 +154,18 @@ public final class MemoryBackend implements Backend {
   private int size;
 
   // hash table
+  /**
+   * The array holding each segment's slots: a slab of {@link #slabs}, an array of its own, or
+   * {@link #UNUSED}. The segment's slots are {@code [segmentBase, segmentBase + segmentCapacity)}.
+   */
   private long[][] segments;
+  private int[] segmentBase;
+  /** A power of two; 0 for a segment that never held an entry. */
+  private int[] segmentCapacity;
+  /** The slab index of each segment's slots, or -1 if its array is its own. */
+  private int[] segmentSlab;
   private int[] segmentSize;
+  private LongSlabs slabs;
   /** Segments doubled by writes so far (for tests). */
   private long doublings;
 
@@ -194,7 +210,12 @@ public final class MemoryBackend implements Backend {
     size = 0;
     segments = new long[1 << SEGMENT_BITS][];
     Arrays.fill(segments, UNUSED);
+    segmentBase = new int[1 << SEGMENT_BITS];
+    segmentCapacity = new int[1 << SEGMENT_BITS];
+    segmentSlab = new int[1 << SEGMENT_BITS];
+    Arrays.fill(segmentSlab, -1);
     segmentSize = new int[1 << SEGMENT_BITS];
+    slabs = new LongSlabs();
     dropIndexArrays();
   }
 
@@ -218,7 +239,7 @@ public final class MemoryBackend implements Backend {
     if (wanted <= size * 2L) { // big enough already: at most one more doubling
       return;
     }
-    for (int chunk = 0; chunk <= (wanted - 1) >>> CHUNK_BITS; chunk++) {
+    for (int chunk = 0; chunk <= (wanted - 1) / CHUNK; chunk++) {
       if (chunk == addr.length) {
         addr = Arrays.copyOf(addr, chunk * 2);
       }
@@ -228,7 +249,7 @@ public final class MemoryBackend implements Backend {
     }
     for (int seg = 0; seg < segments.length; seg++) {
       int capacity = segmentCapacity(seg, wanted >>> SEGMENT_BITS);
-      if (capacity > segments[seg].length) {
+      if (capacity > segmentCapacity[seg]) {
         rehash(seg, capacity);
       }
     }
@@ -641,7 +662,7 @@ public final class MemoryBackend implements Backend {
       return freeIds[--freeIdCount];
     }
     int id = idLimit++;
-    int chunk = id >>> CHUNK_BITS;
+    int chunk = id / CHUNK;
     if (chunk == addr.length) {
       addr = Arrays.copyOf(addr, chunk * 2);
     }
@@ -839,11 +860,11 @@ public final class MemoryBackend implements Backend {
   // ---- the id map ---------------------------------------------------------------------------
 
   private long addr(int id) {
-    return addr[id >>> CHUNK_BITS][id & (CHUNK - 1)];
+    return addr[id / CHUNK][id % CHUNK];
   }
 
   private void setAddr(int id, long a) {
-    addr[id >>> CHUNK_BITS][id & (CHUNK - 1)] = a;
+    addr[id / CHUNK][id % CHUNK] = a;
   }
 
   // ---- hash table ----------------------------------------------------------------------------
@@ -878,7 +899,8 @@ public final class MemoryBackend implements Backend {
   }
 
   private int idAt(int slot) {
-    return (int) segments[slot >>> SLOT_BITS][slot & SLOT_MASK] - 1;
+    int seg = slot >>> SLOT_BITS;
+    return (int) segments[seg][segmentBase[seg] + (slot & SLOT_MASK)] - 1;
   }
 
   /** The slot of {@code key}, or {@code -1 - s} where {@code s} is the empty slot it would take. */
@@ -887,13 +909,15 @@ public final class MemoryBackend implements Backend {
     byte[] k = key.encoded();
     long mixed = mix(hash);
     int seg = (int) (mixed >>> (64 - SEGMENT_BITS));
-    long[] table = segments[seg];
-    if (table.length == 0) {
+    int capacity = segmentCapacity[seg];
+    if (capacity == 0) {
       return -1 - (seg << SLOT_BITS); // UNUSED; insert picks the slot in the array it allocates
     }
-    int mask = table.length - 1;
-    for (int i = home(mixed, table.length); ; i = (i + 1) & mask) {
-      long e = table[i];
+    long[] table = segments[seg];
+    int base = segmentBase[seg];
+    int mask = capacity - 1;
+    for (int i = home(mixed, capacity); ; i = (i + 1) & mask) {
+      long e = table[base + i];
       if (e == 0) {
         return -1 - (seg << SLOT_BITS | i);
       }
@@ -906,15 +930,14 @@ public final class MemoryBackend implements Backend {
   /** Puts entry {@code id} of key hash {@code hash} in the empty {@code slot} found by {@link #find}. */
   private void insert(int slot, int hash, int id) {
     int seg = slot >>> SLOT_BITS;
-    long[] table = segments[seg];
     int i = slot & SLOT_MASK;
-    if (table.length == 0) {
-      table = new long[8];
-      segments[seg] = table;
-      i = home(mix(hash), table.length);
+    if (segmentCapacity[seg] == 0) {
+      segments[seg] = new long[8];
+      segmentCapacity[seg] = 8;
+      i = home(mix(hash), 8);
     }
-    table[i] = ((long) hash << 32) | (id + 1L);
-    int length = table.length;
+    segments[seg][segmentBase[seg] + i] = ((long) hash << 32) | (id + 1L);
+    int length = segmentCapacity[seg];
     if (++segmentSize[seg] > limit(seg, length)) {
       if (length == 1 << SLOT_BITS) {
         throw new BrokerException(ErrorCode.BACKEND_FAILURE, "memory backend is full: " + size + " entries");
@@ -928,39 +951,65 @@ public final class MemoryBackend implements Backend {
   private void removeSlot(int slot) {
     int seg = slot >>> SLOT_BITS;
     long[] table = segments[seg];
-    int mask = table.length - 1;
+    int base = segmentBase[seg];
+    int capacity = segmentCapacity[seg];
+    int mask = capacity - 1;
     int hole = slot & SLOT_MASK;
     for (int j = (hole + 1) & mask; ; j = (j + 1) & mask) {
-      long e = table[j];
+      long e = table[base + j];
       if (e == 0) {
         break;
       }
-      int h = home(mix((int) (e >>> 32)), table.length);
+      int h = home(mix((int) (e >>> 32)), capacity);
       // the entry at j stays unless its home lies cyclically outside (hole, j]
       boolean stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
       if (!stays) {
-        table[hole] = e;
+        table[base + hole] = e;
         hole = j;
       }
     }
-    table[hole] = 0;
+    table[base + hole] = 0;
     segmentSize[seg]--;
   }
 
+  /** Moves segment {@code seg} to new slots, {@code capacity} of them, from a slab if it can. */
   private void rehash(int seg, int capacity) {
     long[] old = segments[seg];
-    long[] table = new long[capacity];
+    int oldBase = segmentBase[seg];
+    int oldCapacity = segmentCapacity[seg];
+    int oldSlab = segmentSlab[seg];
+    int log = Integer.numberOfTrailingZeros(capacity);
+    long[] table;
+    int base;
+    int slab;
+    if (LongSlabs.serves(log)) {
+      long block = slabs.allocate(log);
+      slab = (int) (block >>> 32);
+      base = (int) block;
+      table = slabs.array(slab);
+    } else {
+      table = new long[capacity];
+      base = 0;
+      slab = -1;
+    }
     int mask = capacity - 1;
-    for (long e : old) {
+    for (int j = oldBase; j < oldBase + oldCapacity; j++) {
+      long e = old[j];
       if (e != 0) {
         int i = home(mix((int) (e >>> 32)), capacity);
-        while (table[i] != 0) {
+        while (table[base + i] != 0) {
           i = (i + 1) & mask;
         }
-        table[i] = e;
+        table[base + i] = e;
       }
     }
     segments[seg] = table;
+    segmentBase[seg] = base;
+    segmentCapacity[seg] = capacity;
+    segmentSlab[seg] = slab;
+    if (oldSlab >= 0) {
+      slabs.release((long) oldSlab << 32 | oldBase, Integer.numberOfTrailingZeros(oldCapacity));
+    }
   }
 
   // ---- for tests -----------------------------------------------------------------------------
@@ -968,6 +1017,22 @@ public final class MemoryBackend implements Backend {
   /** How many times a write has doubled a segment of the hash table. */
   long segmentDoublings() {
     return doublings;
+  }
+
+  /** Segments whose slots are in a slab, and the slabs held, as {@code {segments, slabs}}. */
+  int[] slabUse() {
+    int inSlabs = 0;
+    for (int slab : segmentSlab) {
+      if (slab >= 0) {
+        inSlabs++;
+      }
+    }
+    return new int[] {inSlabs, slabs.slabs()};
+  }
+
+  /** Slots of segment {@code seg}. */
+  int capacityOf(int seg) {
+    return segmentCapacity[seg];
   }
 
   /** Bytes of record pages held (live records, dead ones and unused tails). */
