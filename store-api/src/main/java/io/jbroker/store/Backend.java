@@ -90,6 +90,14 @@ public interface Backend extends AutoCloseable {
    */
   default void expectEntries(long entries) {}
 
+  /**
+   * A hint that the key whose {@link Key#hashCode()} is {@code keyHash} is about to be read or
+   * written: a backend may start loading what that access will touch, so that a run of accesses
+   * waits for memory once rather than once per key. Changes nothing and may be ignored (the
+   * default).
+   */
+  default void prefetch(int keyHash) {}
+
   /** Whether there are no entries; backends override it when {@link #size()} is expensive. */
   default boolean isEmpty() {
     return size() == 0;

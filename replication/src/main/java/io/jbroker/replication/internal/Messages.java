@@ -81,6 +81,27 @@ public final class Messages {
 
   // ---- changes ------------------------------------------------------------------------------------
 
+  /**
+   * The {@link Key#hashCode()} of the key {@code c} changes, computed from its bytes as received
+   * (without decoding them); 0 for a change without a key (a clear).
+   */
+  public static int keyHash(Change c) {
+    ByteString k;
+    switch (c.getKindCase()) {
+      case UPSERT -> k = c.getUpsert().getKey();
+      case ERASE -> k = c.getErase().getKey();
+      case EXPIRE -> k = c.getExpire().getKey();
+      default -> {
+        return 0;
+      }
+    }
+    int h = 1; // java.util.Arrays.hashCode(byte[]), as Key does
+    for (int i = 0, n = k.size(); i < n; i++) {
+      h = 31 * h + k.byteAt(i);
+    }
+    return h;
+  }
+
   public static Change change(StoreChange c) {
     if (c instanceof StoreChange.Upsert u) {
       Upsert.Builder b = Upsert.newBuilder()

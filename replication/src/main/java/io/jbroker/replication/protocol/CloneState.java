@@ -190,6 +190,12 @@ public final class CloneState {
   private final String name;
   private final long id;
   private final EndpointId endpoint;
+  /**
+   * Updates of a message are applied in runs of this many, each run's keys prefetched first
+   * ({@link Backend#prefetch}): few enough that what is prefetched is still in the cache when it
+   * is used.
+   */
+  private static final int PREFETCH_RUN = 64;
   private final StoreCore replica;
   private final Clock clock;
   private final ReplicationSettings settings;
@@ -408,7 +414,22 @@ public final class CloneState {
     if (u.getTarget() == id && phase != Phase.SYNCED && consumer.initialized() && u.getEpoch() == consumer.epoch()) {
       synced(); // the master resumed us from where we were
     }
-    consumer.events(u.getEpoch(), u.getFirstSeq(), u.getChangesList());
+    List<Change> changes = u.getChangesList();
+    Backend backend = replica.backend();
+    int from = 0;
+    // in runs only while they are consumed as they come: a message of another epoch, or one that
+    // arrives before the first, goes to the consumer whole (it must see an epoch change once)
+    while (changes.size() - from > PREFETCH_RUN && consumer.initialized() && u.getEpoch() == consumer.epoch()) {
+      for (int i = from; i < from + PREFETCH_RUN; i++) {
+        backend.prefetch(Messages.keyHash(changes.get(i)));
+      }
+      consumer.events(u.getEpoch(), u.getFirstSeq() + from, changes.subList(from, from + PREFETCH_RUN));
+      from += PREFETCH_RUN;
+    }
+    for (int i = from; i < changes.size(); i++) {
+      backend.prefetch(Messages.keyHash(changes.get(i)));
+    }
+    consumer.events(u.getEpoch(), u.getFirstSeq() + from, from == 0 ? changes : changes.subList(from, changes.size()));
   }
 
   /**

@@ -54,6 +54,19 @@ class MemoryBackendSlabsTest {
   }
 
   @Test
+  void prefetchOnAnEmptyOrSmallBackendChangesNothing() {
+    MemoryBackend backend = new MemoryBackend();
+    for (int h = -1000; h < 1000; h++) {
+      backend.prefetch(h * 0x9E3779B9);
+    }
+    assertThat(backend.size()).isZero();
+    backend.put(Key.of(Data.of("a")), Data.of(1), Backend.NO_DEADLINE);
+    backend.prefetch(Key.of(Data.of("a")).hashCode());
+    assertThat(backend.get(Key.of(Data.of("a"))).value()).isEqualTo(Data.of(1));
+    backend.close();
+  }
+
+  @Test
   void segmentsInSlabsAgreeWithAMapThroughPutsAndErasures() {
     MemoryBackend backend = new MemoryBackend();
     backend.expectEntries(1 << 20); // every segment moves to 2,048 slots in a slab
@@ -61,6 +74,8 @@ class MemoryBackendSlabsTest {
     Map<Key, Integer> model = new HashMap<>();
     for (int step = 0; step < 200_000; step++) {
       Key k = Key.of(Data.of("k" + random.nextInt(30_000)));
+      backend.prefetch(random.nextInt()); // a hint: it must change nothing
+      backend.prefetch(k.hashCode());
       if (random.nextInt(3) == 0) {
         assertThat(backend.erase(k)).as("erase, seed %d step %d", seed, step).isEqualTo(model.remove(k) != null);
       } else {
