@@ -11,6 +11,7 @@ import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.Backend;
 import io.jbroker.store.Clock;
 import io.jbroker.store.EntityId;
+import io.jbroker.store.Key;
 import io.jbroker.store.KeyPage;
 import io.jbroker.store.Mutation;
 import io.jbroker.store.StoreCore;
@@ -73,7 +74,17 @@ public final class MasterStore extends ReplicatedStore {
 
   @Override
   public CompletableFuture<Data> apply(Mutation mutation) {
-    return call(true, () -> state.apply(mutation, id));
+    if (mutation.key() == null) {
+      return call(true, () -> state.apply(mutation, id));
+    }
+    // the key is encoded here, on the caller's thread, and its slot prefetched by the store thread
+    Key key;
+    try {
+      key = Key.of(mutation.key());
+    } catch (RuntimeException e) { // let the store thread fail the call as it would otherwise
+      return call(true, () -> state.apply(mutation, id));
+    }
+    return call(true, () -> state.apply(mutation, key, id), () -> state.core().backend().prefetch(key.hashCode()));
   }
 
   @Override

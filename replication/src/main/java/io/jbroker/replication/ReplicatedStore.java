@@ -116,9 +116,18 @@ abstract class ReplicatedStore implements Store {
    * at the end of the batch.
    */
   protected <T> CompletableFuture<T> call(boolean mutation, java.util.function.Supplier<T> body) {
+    return call(mutation, body, null);
+  }
+
+  /**
+   * {@link #call(boolean, java.util.function.Supplier)} with a {@code prefetch} that the store
+   * thread runs shortly before {@code body}, together with those of the tasks queued with it
+   * (see {@link StoreLoop.Prefetching}); {@code null} for none.
+   */
+  protected <T> CompletableFuture<T> call(boolean mutation, java.util.function.Supplier<T> body, Runnable prefetch) {
     CompletableFuture<T> f = new CompletableFuture<>();
     Pending<T> p = new Pending<>(f, mutation);
-    boolean queued = !closed && loop.submit(() -> {
+    Runnable task = () -> {
       if (closed) {
         p.failure = shuttingDown();
         batch.add(p);
@@ -133,6 +142,19 @@ abstract class ReplicatedStore implements Store {
         p.failure = new BrokerException(ErrorCode.UNSPECIFIED, "store \"" + name + "\": internal error: " + e, e);
       }
       batch.add(p);
+    };
+    boolean queued = !closed && loop.submit(prefetch == null ? task : new StoreLoop.Prefetching() {
+      @Override
+      public void prefetch() {
+        if (!closed) {
+          prefetch.run();
+        }
+      }
+
+      @Override
+      public void run() {
+        task.run();
+      }
     });
     if (!queued) {
       f.completeExceptionally(shuttingDown());

@@ -107,24 +107,35 @@ public final class StoreCore {
    * @throws BrokerException with the rule's error code; nothing was changed
    */
   public Data apply(Mutation m, EntityId publisher) {
-    if (m instanceof Mutation.Put p) {
-      return put(p, publisher);
-    }
-    if (m instanceof Mutation.PutUnique p) {
-      return putUnique(p, publisher);
-    }
-    if (m instanceof Mutation.Erase e) {
-      return erase(e.key(), publisher);
-    }
+    return apply(m, null, publisher);
+  }
+
+  /**
+   * {@link #apply(Mutation, EntityId)} with the mutation's key already encoded ({@code
+   * Key.of(m.key())}, made by the caller, e.g. on another thread, or {@code null} to have it made
+   * here).
+   */
+  public Data apply(Mutation m, Key key, EntityId publisher) {
     if (m instanceof Mutation.Clear) {
       return clear(publisher);
     }
-    return modify(m, publisher);
+    if (key == null) {
+      key = Key.of(m.key());
+    }
+    if (m instanceof Mutation.Put p) {
+      return put(p, key, publisher);
+    }
+    if (m instanceof Mutation.PutUnique p) {
+      return putUnique(p, key, publisher);
+    }
+    if (m instanceof Mutation.Erase e) {
+      return erase(e.key(), key, publisher);
+    }
+    return modify(m, key, publisher);
   }
 
-  private Data put(Mutation.Put p, EntityId publisher) {
+  private Data put(Mutation.Put p, Key key, EntityId publisher) {
     long deadline = Operations.replacedDeadline(p.key(), clock, p.expiry());
-    Key key = Key.of(p.key());
     Backend.Entry old = write(key, p.value(), deadline, eventSink != null);
     if (eventSink != null) {
       eventSink.accept(old == null
@@ -137,9 +148,8 @@ public final class StoreCore {
     return NoneData.INSTANCE;
   }
 
-  private Data putUnique(Mutation.PutUnique p, EntityId publisher) {
+  private Data putUnique(Mutation.PutUnique p, Key key, EntityId publisher) {
     long deadline = Operations.replacedDeadline(p.key(), clock, p.expiry());
-    Key key = Key.of(p.key());
     if (backend.exists(key)) {
       return BooleanData.FALSE;
     }
@@ -153,8 +163,7 @@ public final class StoreCore {
     return BooleanData.TRUE;
   }
 
-  private Data erase(Data k, EntityId publisher) {
-    Key key = Key.of(k);
+  private Data erase(Data k, Key key, EntityId publisher) {
     if (!remove(key)) {
       return NoneData.INSTANCE;
     }
@@ -178,9 +187,8 @@ public final class StoreCore {
     return NoneData.INSTANCE;
   }
 
-  private Data modify(Mutation m, EntityId publisher) {
+  private Data modify(Mutation m, Key key, EntityId publisher) {
     Data k = m.key();
-    Key key = Key.of(k);
     Backend.Entry old = backend.get(key);
     Data oldValue = old == null ? null : old.value();
     Data value;

@@ -234,6 +234,11 @@ public final class MasterState {
     return core.apply(m, publisher);
   }
 
+  /** {@link #apply(Mutation, EntityId)} with the key encoded by the caller (or {@code null}). */
+  public Data apply(Mutation m, Key key, EntityId publisher) {
+    return core.apply(m, key, publisher);
+  }
+
   /** Handles a message from a clone. Malformed content is logged and dropped. */
   public void onMessage(StoreMessage m) {
     switch (m.getBodyCase()) {
