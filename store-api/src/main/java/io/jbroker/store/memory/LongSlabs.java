@@ -12,8 +12,8 @@ import java.util.Arrays;
  * one. At 380,000 new keys per second that was 60 MB of tables copied per pause and the 8 – 16 ms
  * young pauses of the replication benchmark; with the tables made big enough up front the pauses
  * were about 2 ms. A slab is {@link MemoryBackend#MAX_PAGE} bytes, like a record page, which G1
- * allocates as a humongous object directly in old regions (for region sizes up to 8 MiB, i.e.
- * heaps up to 16 GiB) and never copies.
+ * allocates as a humongous object directly in old regions and never copies, for region sizes up
+ * to 4 MiB: G1's default for heaps below 16 GiB (larger heaps: {@code -XX:G1HeapRegionSize=4m}).
  *
  * <p>A slab holds blocks of one size only (its {@code log}). Freed blocks go on that size's free
  * list and are handed out again, zeroed; a slab all of whose blocks are free is dropped at once,
