@@ -16,7 +16,6 @@ import io.jbroker.node.runtime.StoreMonitor;
 import io.jbroker.proto.admin.v1.HostPort;
 import io.jbroker.proto.admin.v1.InfoResponse;
 import io.jbroker.replication.StoreManager;
-import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,9 +100,7 @@ public final class Node implements AutoCloseable {
     } catch (IOException e) {
       throw new ConfigError("data-dir", config.dataDir().toString(), null, "cannot be created: " + e.getMessage());
     }
-    StoreManager manager = new StoreManager(endpoint,
-        ReplicationSettings.defaults().withRequestTimeout(config.requestTimeout())
-            .withWriterRetention(config.writerRetention()), Clock.system());
+    StoreManager manager = new StoreManager(endpoint, config.replicationSettings(), Clock.system());
     stores = new NodeStores(manager, config.dataDir());
     monitor = new StoreMonitor(stores, endpoint, Duration.ofSeconds(1));
     if (config.metrics().enabled()) {

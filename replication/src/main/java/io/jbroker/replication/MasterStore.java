@@ -78,12 +78,7 @@ public final class MasterStore extends ReplicatedStore {
       return call(true, () -> state.apply(mutation, id));
     }
     // the key is encoded here, on the caller's thread, and its slot prefetched by the store thread
-    Key key;
-    try {
-      key = Key.of(mutation.key());
-    } catch (RuntimeException e) { // let the store thread fail the call as it would otherwise
-      return call(true, () -> state.apply(mutation, id));
-    }
+    Key key = Key.of(mutation.key()); // encoding a Data cannot fail
     return call(true, () -> state.apply(mutation, key, id), () -> state.core().backend().prefetch(key.hashCode()));
   }
 

@@ -15,7 +15,6 @@ import io.jbroker.endpoint.OverflowPolicy;
 import io.jbroker.endpoint.tls.TlsConfig;
 import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.error.BrokerException;
-import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.BackendOptions;
 import io.jbroker.store.Backends;
 import java.io.IOException;
@@ -148,10 +147,10 @@ public final class ConfigLoader {
     List<NodeConfig.StoreConfig> stores = stores(c, r, dataDir);
     Duration requestTimeout = r.duration("request-timeout", false);
     Duration writerRetention = r.duration("writer-retention", false);
-    Duration cloneTimeout = ReplicationSettings.defaults().cloneTimeout();
-    if (writerRetention.compareTo(requestTimeout) < 0 || writerRetention.compareTo(cloneTimeout) < 0) {
-      throw r.error("writer-retention", "must be at least request-timeout (" + requestTimeout + ") and the clone timeout ("
-          + cloneTimeout + ")");
+    try {
+      NodeConfig.replicationSettings(requestTimeout, writerRetention); // the settings' own rule
+    } catch (IllegalArgumentException e) {
+      throw r.error("writer-retention", "at least request-timeout and the clone timeout (" + e.getMessage() + ")");
     }
     NodeConfig.Admin admin = admin(r);
     NodeConfig.Metrics metrics = new NodeConfig.Metrics(r.bool("metrics.enabled"), r.string("metrics.address"),

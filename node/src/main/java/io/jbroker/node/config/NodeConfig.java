@@ -4,6 +4,7 @@ import io.jbroker.endpoint.EndpointConfig;
 import io.jbroker.endpoint.OverflowPolicy;
 import io.jbroker.endpoint.tls.TlsConfig;
 import io.jbroker.endpoint.wire.EndpointId;
+import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.BackendOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,20 @@ public record NodeConfig(
       b.id(id);
     }
     return b.build();
+  }
+
+  /** The settings of the node's replicated stores. */
+  public ReplicationSettings replicationSettings() {
+    return replicationSettings(requestTimeout, writerRetention);
+  }
+
+  /**
+   * The replication settings for these timeouts.
+   *
+   * @throws IllegalArgumentException if they do not fit together (see {@link ReplicationSettings})
+   */
+  static ReplicationSettings replicationSettings(Duration requestTimeout, Duration writerRetention) {
+    return ReplicationSettings.defaults().withRequestTimeout(requestTimeout).withWriterRetention(writerRetention);
   }
 
   /** A host (name or address) and a port. */

@@ -50,7 +50,7 @@ public final class StoreLoop {
   private final long tickNanos;
   private final Thread thread;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-  private final Runnable[] run = new Runnable[RUN];
+  private final Runnable[] taken = new Runnable[RUN];
   private volatile boolean running = true;
 
   public StoreLoop(String name, Duration tick, Hooks hooks) {
@@ -108,12 +108,12 @@ public final class StoreLoop {
     try {
       while (running) {
         int n = 0;
-        int taken;
-        while (n < MAX_BATCH && (taken = take()) > 0) {
-          n += taken;
-          for (int i = 0; i < taken; i++) {
-            runTask(run[i]);
-            run[i] = null;
+        int count;
+        while (n < MAX_BATCH && (count = take()) > 0) {
+          n += count;
+          for (int i = 0; i < count; i++) {
+            runTask(taken[i]);
+            taken[i] = null;
           }
         }
         if (n > 0) {
@@ -146,15 +146,15 @@ public final class StoreLoop {
     }
   }
 
-  /** Takes up to {@link #RUN} queued tasks into {@link #run} and lets them prefetch; how many. */
+  /** Takes up to {@link #RUN} queued tasks into {@link #taken} and lets them prefetch; how many. */
   private int take() {
-    int taken = 0;
+    int count = 0;
     Runnable r;
-    while (taken < RUN && (r = queue.poll()) != null) {
-      run[taken++] = r;
+    while (count < RUN && (r = queue.poll()) != null) {
+      taken[count++] = r;
     }
-    for (int i = 0; i < taken; i++) {
-      if (run[i] instanceof Prefetching p) {
+    for (int i = 0; i < count; i++) {
+      if (taken[i] instanceof Prefetching p) {
         try {
           p.prefetch();
         } catch (RuntimeException e) {
@@ -162,7 +162,7 @@ public final class StoreLoop {
         }
       }
     }
-    return taken;
+    return count;
   }
 
   private void runTask(Runnable r) {

@@ -415,21 +415,19 @@ public final class CloneState {
       synced(); // the master resumed us from where we were
     }
     List<Change> changes = u.getChangesList();
+    if (changes.isEmpty() || !consumer.initialized() || u.getEpoch() != consumer.epoch()) {
+      // not applied now: the consumer sees it whole (an epoch change once, not once per run)
+      consumer.events(u.getEpoch(), u.getFirstSeq(), changes);
+      return;
+    }
     Backend backend = replica.backend();
-    int from = 0;
-    // in runs only while they are consumed as they come: a message of another epoch, or one that
-    // arrives before the first, goes to the consumer whole (it must see an epoch change once)
-    while (changes.size() - from > PREFETCH_RUN && consumer.initialized() && u.getEpoch() == consumer.epoch()) {
-      for (int i = from; i < from + PREFETCH_RUN; i++) {
-        backend.prefetch(Messages.keyHash(changes.get(i)));
+    for (int from = 0; from < changes.size(); from += PREFETCH_RUN) {
+      List<Change> run = changes.subList(from, Math.min(changes.size(), from + PREFETCH_RUN));
+      for (Change c : run) {
+        backend.prefetch(Messages.keyHash(c));
       }
-      consumer.events(u.getEpoch(), u.getFirstSeq() + from, changes.subList(from, from + PREFETCH_RUN));
-      from += PREFETCH_RUN;
+      consumer.events(u.getEpoch(), u.getFirstSeq() + from, run);
     }
-    for (int i = from; i < changes.size(); i++) {
-      backend.prefetch(Messages.keyHash(changes.get(i)));
-    }
-    consumer.events(u.getEpoch(), u.getFirstSeq() + from, from == 0 ? changes : changes.subList(from, changes.size()));
   }
 
   /**
