@@ -10,9 +10,15 @@ import io.jbroker.endpoint.tls.TlsConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -149,5 +155,122 @@ final class MacroSupport {
 
   static String secs(long nanos) {
     return String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
+  }
+
+  /**
+   * The machine's CPU time so far from the first line of {@code /proc/stat}, in ticks: user (with
+   * nice), system (with irq and softirq), idle (with iowait), steal; null where there is none.
+   */
+  static long[] machineTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long user = Long.parseLong(f[1]) + Long.parseLong(f[2]);
+      long system = Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7]);
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+      return new long[] {user, system, idle, steal};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code machine-cpu(user=…% system=…% idle=…% steal=…%)} between two {@link #machineTicks}; the
+   * steal share is the time the hypervisor ran something else while this machine had work.
+   */
+  static String machineShare(long[] from, long[] to) {
+    if (from == null || to == null) {
+      return "machine-cpu(n/a)";
+    }
+    long total = 0;
+    for (int i = 0; i < from.length; i++) {
+      total += to[i] - from[i];
+    }
+    double t = Math.max(total, 1) / 100.0;
+    return String.format(Locale.ROOT, "machine-cpu(user=%.0f%% system=%.0f%% idle=%.0f%% steal=%.0f%%)",
+        (to[0] - from[0]) / t, (to[1] - from[1]) / t, (to[2] - from[2]) / t, (to[3] - from[3]) / t);
+  }
+
+  /** This JVM's JIT compilation time and collections so far: {compile ms, collections, collection ms}. */
+  static long[] jvmWork() {
+    long count = 0;
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    var jit = ManagementFactory.getCompilationMXBean();
+    long compile = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    return new long[] {compile, count, millis};
+  }
+
+  /**
+   * {@code jit=…ms gc=N/…ms} between two {@link #jvmWork}: the JIT's compilation time (which on a
+   * loaded machine counts waiting for a core too) and the collections with their summed duration.
+   */
+  static String jvmWorkDelta(long[] from, long[] to) {
+    String jit = from[0] < 0 ? "n/a" : (to[0] - from[0]) + "ms";
+    return "jit=" + jit + " gc=" + (to[1] - from[1]) + "/" + (to[2] - from[2]) + "ms";
+  }
+
+  /**
+   * The largest lag per window of {@code windowNanos} by arrival time from {@code start}: where in
+   * a run the tail comes from (a few long stalls, or lag spread over the whole run).
+   */
+  static final class LagTimeline {
+    private final long start;
+    private final long windowNanos;
+    private final long[] max;
+
+    LagTimeline(long start, long windowNanos, double seconds) {
+      this.start = start;
+      this.windowNanos = windowNanos;
+      this.max = new long[(int) Math.min(Integer.MAX_VALUE - 16, Math.ceil(seconds * 1e9 / windowNanos) + 1)];
+    }
+
+    void add(long arrival, long lag) {
+      long since = arrival - start;
+      long w = since / windowNanos;
+      if (since >= 0 && w < max.length && lag > max[(int) w]) {
+        max[(int) w] = lag;
+      }
+    }
+
+    /** One line per window that saw a sample: its offset in ms and its largest lag in µs. */
+    void write(Path file) throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < max.length; i++) {
+        if (max[i] > 0) {
+          b.append(i * windowNanos / 1_000_000).append(' ').append(max[i] / 1_000).append('\n');
+        }
+      }
+      Files.writeString(file, b);
+    }
+
+    /**
+     * {@code windows-over-<limit>=K/N worst=[+at:lag, …]}: of the N windows that saw a sample, K
+     * had one over {@code limitNanos}; the {@code worst} largest, with their offset in ms.
+     */
+    String summary(long limitNanos, int worst) {
+      int seen = 0;
+      int over = 0;
+      List<int[]> order = new ArrayList<>();
+      for (int i = 0; i < max.length; i++) {
+        if (max[i] > 0) {
+          seen++;
+          order.add(new int[] {i});
+          if (max[i] > limitNanos) {
+            over++;
+          }
+        }
+      }
+      order.sort((x, y) -> Long.compare(max[y[0]], max[x[0]]));
+      StringBuilder b = new StringBuilder();
+      for (int k = 0; k < Math.min(worst, order.size()); k++) {
+        int i = order.get(k)[0];
+        b.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "+%d:%.1fms", i * windowNanos / 1_000_000, max[i] / 1e6));
+      }
+      return String.format(Locale.ROOT, "windows-over-%.0fms=%d/%d worst=[%s]", limitNanos / 1e6, over, seen, b);
+    }
   }
 }

@@ -50,9 +50,10 @@ import java.util.stream.Stream;
  *   --window W     puts in flight at most (default 16384)   --threads N   putting threads (default 1)
  *   --clones N     replicated / lag (default 1)               --backend memory|sqlite|rocksdb (master; default memory)
  *   --durability durable|relaxed (persistent backends)      --value int|conn (value: an integer or the conn record)
- *   --rate R --seconds S --warmup S   lag: puts/s (default 50000), measured seconds (10), warm-up seconds (3)
+ *   --rate R --seconds S --warmup S   lag: puts/s (default 50000), measured seconds (10), warm-up seconds (15)
  *   --tick MS      store tick (default: ReplicationSettings.defaults(), 100 ms)   --tls on|off (default on)
- *   --child-jvm-opts "..."  flags of the child JVMs (default: this JVM's flags)
+ *   --child-jvm-opts "..."  flags of the child JVMs (default: this JVM's flags); lag: with
+ *                  -Djbroker.bench.lag-timeline=FILE a clone writes its largest lag per 10 ms window there
  * </pre>
  *
  * Keys are {@code "k<i>"} strings (distinct, so every put inserts). Each mode prints one {@code
@@ -342,7 +343,9 @@ public final class ReplicationBench {
       int clones = a.integer("clones", 1);
       double rate = a.real("rate", 50_000);
       double seconds = a.real("seconds", 10);
-      double warmup = a.real("warmup", 3);
+      // C2 is still compiling the pipeline 10 s into a run at 380,000/s, with most of both cores
+      // busy: a shorter warm-up measures the JIT rather than the steady state
+      double warmup = a.real("warmup", 15);
       long total = Math.round(rate * (warmup + seconds));
       long warmCount = Math.round(rate * warmup);
       List<ChildJvm> children = new ArrayList<>();
@@ -352,7 +355,7 @@ public final class ReplicationBench {
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
         startClones(port, clones, children, master);
         for (ChildJvm c : children) {
-          c.send("LAG " + total + " " + warmCount);
+          c.send("LAG " + total + " " + warmCount + " " + seconds);
           c.expect("WATCHING", Duration.ofSeconds(60));
         }
         VectorData template = template(valueKind);
@@ -361,6 +364,10 @@ public final class ReplicationBench {
         AtomicReference<Throwable> first = new AtomicReference<>();
         long maxBehind = 0;
         long maxBehindMeasured = 0; // after the warm-up: a pacer behind there bursts to catch up
+        // both read once here: their first call loads classes, which must not stall the pacer later
+        long[] machineAtMeasured = MacroSupport.machineTicks();
+        long[] jvmAtMeasured = MacroSupport.jvmWork();
+        boolean measuring = warmCount == 0;
         long t0 = System.nanoTime();
         long n = 0;
         while (n < total) {
@@ -368,6 +375,11 @@ public final class ReplicationBench {
           long due = Math.min(total, (long) ((now - t0) * (rate / 1e9)) + 1);
           maxBehind = Math.max(maxBehind, due - n);
           if (n >= warmCount) {
+            if (!measuring) {
+              measuring = true;
+              machineAtMeasured = MacroSupport.machineTicks();
+              jvmAtMeasured = MacroSupport.jvmWork();
+            }
             maxBehindMeasured = Math.max(maxBehindMeasured, due - n);
           }
           while (n < due) {
@@ -384,6 +396,8 @@ public final class ReplicationBench {
           LockSupport.parkNanos(50_000);
         }
         long issued = System.nanoTime() - t0;
+        String measuredWork = MacroSupport.machineShare(machineAtMeasured, MacroSupport.machineTicks())
+            + " master(" + MacroSupport.jvmWorkDelta(jvmAtMeasured, MacroSupport.jvmWork()) + ")";
         inFlight.acquireUninterruptibly(window);
         inFlight.release(window);
         StringBuilder per = new StringBuilder();
@@ -394,10 +408,10 @@ public final class ReplicationBench {
         System.out.println(String.format(Locale.ROOT,
             "RESULT ReplicationBench mode=lag clones=%d %s target-rate=%.0f/s seconds=%.1f warmup=%.1f puts=%d"
                 + " achieved-rate=%s max-puts-behind-schedule=%d (measured part: %d) failures=%d%s"
-                + " lag(master put call -> clone watch event)%s",
+                + " measured-part: %s lag(master put call -> clone watch event)%s",
             clones, params().replaceAll(" threads=\\S+", ""), rate, seconds, warmup, total,
             MacroSupport.rate(total, issued), maxBehind, maxBehindMeasured, failures.get(),
-            first.get() == null ? "" : " first-failure=" + first.get(), per));
+            first.get() == null ? "" : " first-failure=" + first.get(), measuredWork, per));
       } finally {
         ChildJvm.closeAll(children);
       }
@@ -529,7 +543,7 @@ public final class ReplicationBench {
    * {@code child role=clone peer=H:P [attach-after-peer=true]}: prints {@code SYNCED} (or {@code
    * PEERED} before attaching), then answers {@code EXPECT n} with {@code REACHED n <nanoTime>
    * <entries> <attachedAt>} once its replica holds n entries (polled every 0.5 ms), and {@code LAG
-   * total warm} with {@code WATCHING}, then {@code LAG …} once it saw {@code total} inserts.
+   * total warm seconds} with {@code WATCHING}, then {@code LAG …} once it saw {@code total} inserts.
    * {@code child role=master peer=H:P backend=… [path=…]}: prints {@code READY}, answers {@code
    * INFO}. Ends when stdin closes.
    */
@@ -596,20 +610,41 @@ public final class ReplicationBench {
         case "LAG" -> {
           long total = Long.parseLong(w[1]);
           long warm = Long.parseLong(w[2]);
+          double seconds = Double.parseDouble(w[3]);
           MacroSupport.Samples samples = new MacroSupport.Samples(total - warm);
           long[] seen = {0};
+          // read once here: the first call loads classes, which must not stall the store thread later
+          long[][] jvmAtMeasured = {MacroSupport.jvmWork()};
+          MacroSupport.LagTimeline[] timeline = {null};
           clone.watch(e -> {
             Data v = e instanceof StoreEvent.Insert ins ? ins.value()
                 : e instanceof StoreEvent.Update up ? up.newValue() : null;
             if (v == null) {
               return;
             }
-            long lag = System.nanoTime() - MacroSupport.stamp(v);
+            long now = System.nanoTime();
+            long lag = now - MacroSupport.stamp(v);
             if (++seen[0] > warm) {
+              if (timeline[0] == null) {
+                // windows by arrival, from the first measured update; room for a late tail
+                timeline[0] = new MacroSupport.LagTimeline(now, 10_000_000, seconds * 2 + 5);
+                jvmAtMeasured[0] = MacroSupport.jvmWork();
+              }
               samples.add(lag);
+              timeline[0].add(now, lag);
             }
             if (seen[0] == total) {
-              MacroSupport.say("LAG samples=" + samples.size() + " " + samples.percentilesMicros());
+              String file = System.getProperty("jbroker.bench.lag-timeline");
+              if (file != null) {
+                try {
+                  timeline[0].write(Path.of(file));
+                } catch (java.io.IOException x) {
+                  MacroSupport.say("ERR lag timeline not written: " + x);
+                }
+              }
+              MacroSupport.say("LAG samples=" + samples.size() + " " + samples.percentilesMicros() + " clone("
+                  + MacroSupport.jvmWorkDelta(jvmAtMeasured[0], MacroSupport.jvmWork()) + ") per-10ms "
+                  + timeline[0].summary(2_000_000, 5));
             }
           });
           // watch registers on the store thread; a round trip there makes sure it is in place
