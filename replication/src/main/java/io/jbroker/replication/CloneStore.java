@@ -6,6 +6,7 @@ import io.jbroker.endpoint.Endpoint;
 import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.error.BrokerException;
 import io.jbroker.proto.replication.v1.StoreMessage;
+import io.jbroker.replication.internal.UpdateBatch;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.Clock;
@@ -115,6 +116,11 @@ public final class CloneStore extends ReplicatedStore {
   @Override
   protected void onMessage(StoreMessage m) {
     state.onMessage(m);
+  }
+
+  @Override
+  protected void onUpdates(UpdateBatch b) {
+    state.onUpdates(b);
   }
 
   @Override

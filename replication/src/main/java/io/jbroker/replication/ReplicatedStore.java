@@ -4,6 +4,7 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.replication.internal.StoreLoop;
+import io.jbroker.replication.internal.UpdateBatch;
 import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.Store;
@@ -107,6 +108,15 @@ abstract class ReplicatedStore implements Store {
     loop.submit(() -> {
       if (!closed) {
         onMessage(m);
+      }
+    });
+  }
+
+  /** Handles an update message read straight from the bytes (any thread); only clones take them. */
+  void receive(UpdateBatch b) {
+    loop.submit(() -> {
+      if (!closed) {
+        onUpdates(b);
       }
     });
   }
@@ -220,6 +230,9 @@ abstract class ReplicatedStore implements Store {
   // ---- for subclasses ----------------------------------------------------------------------------
 
   protected abstract void onMessage(StoreMessage m);
+
+  /** An update message from the master, on the store thread (masters ignore them, as {@link #onMessage} does). */
+  protected void onUpdates(UpdateBatch b) {}
 
   /** Commit and send what the batch produced; throws if the commit failed. */
   protected abstract void endOfBatch();

@@ -7,6 +7,8 @@ import io.jbroker.endpoint.wire.Filter;
 import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.StoreMessage;
+import io.jbroker.replication.internal.UpdateBatch;
+import io.jbroker.replication.internal.UpdatesDecoder;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.ReplicationSettings;
 import io.jbroker.store.Backend;
@@ -163,6 +165,12 @@ public final class StoreManager implements AutoCloseable {
       @Override
       public void command(EndpointId sender, EndpointId receiver, String t, byte[] payload) {
         if (!t.equals(topic)) {
+          return;
+        }
+        // nearly everything a clone receives is an update message: read it without protobuf objects
+        UpdateBatch updates = store instanceof CloneStore ? UpdatesDecoder.tryDecode(payload) : null;
+        if (updates != null) {
+          store.receive(updates);
           return;
         }
         StoreMessage m;

@@ -81,27 +81,6 @@ public final class Messages {
 
   // ---- changes ------------------------------------------------------------------------------------
 
-  /**
-   * The {@link Key#hashCode()} of the key {@code c} changes, computed from its bytes as received
-   * (without decoding them); 0 for a change without a key (a clear).
-   */
-  public static int keyHash(Change c) {
-    ByteString k;
-    switch (c.getKindCase()) {
-      case UPSERT -> k = c.getUpsert().getKey();
-      case ERASE -> k = c.getErase().getKey();
-      case EXPIRE -> k = c.getExpire().getKey();
-      default -> {
-        return 0;
-      }
-    }
-    int h = 1; // java.util.Arrays.hashCode(byte[]), as Key does
-    for (int i = 0, n = k.size(); i < n; i++) {
-      h = 31 * h + k.byteAt(i);
-    }
-    return h;
-  }
-
   public static Change change(StoreChange c) {
     if (c instanceof StoreChange.Upsert u) {
       Upsert.Builder b = Upsert.newBuilder()
@@ -128,25 +107,6 @@ public final class Messages {
 
   private static KeyChange keyChange(Key k, EntityId publisher) {
     return KeyChange.newBuilder().setKey(bytes(k)).setPublisher(publisher(publisher)).build();
-  }
-
-  public static StoreChange change(Change c) {
-    switch (c.getKindCase()) {
-      case UPSERT: {
-        Upsert u = c.getUpsert();
-        return new StoreChange.Upsert(key(u.getKey()), data(u.getValue()),
-            u.hasDeadline() ? u.getDeadline() : Backend.NO_DEADLINE,
-            u.hasEventExpiry() ? Duration.ofNanos(u.getEventExpiry()) : null, entity(u.getPublisher()));
-      }
-      case ERASE:
-        return new StoreChange.Erase(key(c.getErase().getKey()), entity(c.getErase().getPublisher()));
-      case EXPIRE:
-        return new StoreChange.Expire(key(c.getExpire().getKey()), entity(c.getExpire().getPublisher()));
-      case CLEAR:
-        return new StoreChange.Clear(entity(c.getClear().getPublisher()));
-      default:
-        throw new BrokerException(ErrorCode.INVALID_DATA, "replication change without a kind");
-    }
   }
 
   // ---- mutations ------------------------------------------------------------------------------------

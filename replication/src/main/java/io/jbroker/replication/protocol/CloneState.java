@@ -8,19 +8,19 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.Ack;
 import io.jbroker.proto.replication.v1.Attach;
-import io.jbroker.proto.replication.v1.Change;
 import io.jbroker.proto.replication.v1.Entry;
 import io.jbroker.proto.replication.v1.Heartbeat;
 import io.jbroker.proto.replication.v1.Nack;
 import io.jbroker.proto.replication.v1.RetransmitFailed;
 import io.jbroker.proto.replication.v1.SnapshotChunk;
 import io.jbroker.proto.replication.v1.StoreMessage;
-import io.jbroker.proto.replication.v1.Updates;
 import io.jbroker.proto.replication.v1.WriteResult;
 import io.jbroker.proto.replication.v1.WriteResults;
 import io.jbroker.proto.replication.v1.Writes;
 import io.jbroker.replication.channel.ChannelConsumer;
 import io.jbroker.replication.internal.Messages;
+import io.jbroker.replication.internal.UpdateBatch;
+import io.jbroker.replication.internal.WireChange;
 import io.jbroker.store.Backend;
 import io.jbroker.store.Clock;
 import io.jbroker.store.EntityId;
@@ -201,7 +201,7 @@ public final class CloneState {
   private final ReplicationSettings settings;
   private final Intervals intervals;
   private final Transport transport;
-  private final ChannelConsumer<Change> consumer;
+  private final ChannelConsumer<WireChange> consumer;
 
   private Phase phase = Phase.SEARCHING;
   private boolean everSynced;
@@ -260,7 +260,7 @@ public final class CloneState {
     this.transport = transport;
     this.consumer = new ChannelConsumer<>(settings.ackTicks(), settings.nackTicks(), new ChannelConsumer.Handler<>() {
       @Override
-      public void consume(long seq, Change event) {
+      public void consume(long seq, WireChange event) {
         applyUpdate(seq, event);
       }
 
@@ -375,7 +375,7 @@ public final class CloneState {
   public void onMessage(StoreMessage m) {
     switch (m.getBodyCase()) {
       case UPDATES:
-        updates(m.getUpdates());
+        onUpdates(UpdateBatch.of(m.getUpdates()));
         break;
       case HEARTBEAT:
         heartbeat(m.getHeartbeat());
@@ -405,28 +405,32 @@ public final class CloneState {
     }
   }
 
-  private void updates(Updates u) {
-    if (u.getTarget() != 0 && u.getTarget() != id) {
+  /**
+   * An update message from the master: what {@link #onMessage} does with one, for a batch read
+   * straight from the bytes ({@link io.jbroker.replication.internal.UpdatesDecoder}).
+   */
+  public void onUpdates(UpdateBatch u) {
+    if (u.target() != 0 && u.target() != id) {
       return;
     }
     heard();
-    masterEpoch = u.getEpoch();
-    if (u.getTarget() == id && phase != Phase.SYNCED && consumer.initialized() && u.getEpoch() == consumer.epoch()) {
+    masterEpoch = u.epoch();
+    if (u.target() == id && phase != Phase.SYNCED && consumer.initialized() && u.epoch() == consumer.epoch()) {
       synced(); // the master resumed us from where we were
     }
-    List<Change> changes = u.getChangesList();
-    if (changes.isEmpty() || !consumer.initialized() || u.getEpoch() != consumer.epoch()) {
+    List<WireChange> changes = u.changes();
+    if (changes.isEmpty() || !consumer.initialized() || u.epoch() != consumer.epoch()) {
       // not applied now: the consumer sees it whole (an epoch change once, not once per run)
-      consumer.events(u.getEpoch(), u.getFirstSeq(), changes);
+      consumer.events(u.epoch(), u.firstSeq(), changes);
       return;
     }
     Backend backend = replica.backend();
     for (int from = 0; from < changes.size(); from += PREFETCH_RUN) {
-      List<Change> run = changes.subList(from, Math.min(changes.size(), from + PREFETCH_RUN));
-      for (Change c : run) {
-        backend.prefetch(Messages.keyHash(c));
+      List<WireChange> run = changes.subList(from, Math.min(changes.size(), from + PREFETCH_RUN));
+      for (WireChange c : run) {
+        backend.prefetch(c.keyHash());
       }
-      consumer.events(u.getEpoch(), u.getFirstSeq() + from, run);
+      consumer.events(u.epoch(), u.firstSeq() + from, run);
     }
   }
 
@@ -703,10 +707,10 @@ public final class CloneState {
     }
   }
 
-  private void applyUpdate(long seq, Change change) {
+  private void applyUpdate(long seq, WireChange change) {
     StoreChange c;
     try {
-      c = Messages.change(change);
+      c = change.toStoreChange();
     } catch (BrokerException e) {
       log.warn("store {}: undecodable update {}: {}; resynchronising", name, seq, e.getMessage());
       broken = true;

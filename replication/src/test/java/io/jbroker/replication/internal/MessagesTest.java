@@ -34,7 +34,7 @@ class MessagesTest {
         new StoreChange.Expire(Key.of(Data.of("e")), b),
         new StoreChange.Clear(a));
     for (StoreChange c : changes) {
-      assertThat(Messages.change(Messages.change(c))).isEqualTo(c);
+      assertThat(WireChange.of(Messages.change(c)).toStoreChange()).isEqualTo(c);
     }
   }
 
@@ -43,13 +43,13 @@ class MessagesTest {
     EntityId pub = new EntityId(UUID.fromString("00000000-0000-4000-8000-000000000001"), 1);
     for (Data d : List.of(Data.of("k1"), Data.of(42), Data.of(""), Data.of("a much longer key with ü and more"))) {
       Key k = Key.of(d);
-      assertThat(Messages.keyHash(Messages.change(new StoreChange.Upsert(k, Data.of(1), Backend.NO_DEADLINE, null, pub))))
+      assertThat(WireChange.of(Messages.change(new StoreChange.Upsert(k, Data.of(1), Backend.NO_DEADLINE, null, pub))).keyHash())
           .as("upsert of %s", d).isEqualTo(k.hashCode());
-      assertThat(Messages.keyHash(Messages.change(new StoreChange.Erase(k, pub)))).as("erase of %s", d)
+      assertThat(WireChange.of(Messages.change(new StoreChange.Erase(k, pub))).keyHash()).as("erase of %s", d)
           .isEqualTo(k.hashCode());
-      assertThat(Messages.keyHash(Messages.change(new StoreChange.Expire(k, pub)))).as("expiry of %s", d)
+      assertThat(WireChange.of(Messages.change(new StoreChange.Expire(k, pub))).keyHash()).as("expiry of %s", d)
           .isEqualTo(k.hashCode());
     }
-    assertThat(Messages.keyHash(Messages.change(new StoreChange.Clear(pub)))).isZero();
+    assertThat(WireChange.of(Messages.change(new StoreChange.Clear(pub))).keyHash()).isZero();
   }
 }

@@ -6,6 +6,8 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.proto.replication.v1.WriterState;
+import io.jbroker.replication.internal.UpdateBatch;
+import io.jbroker.replication.internal.UpdatesDecoder;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.MasterState;
 import io.jbroker.replication.protocol.ReplicationSettings;
@@ -307,6 +309,14 @@ final class Simulation {
       }
     }
 
+    void deliver(UpdateBatch updates) {
+      if (state != null) {
+        lastFromMaster = scheduler.now();
+        state.onUpdates(updates);
+        state.flushWrites();
+      }
+    }
+
     void tick() {
       if (state != null) {
         state.tick();
@@ -315,14 +325,20 @@ final class Simulation {
     }
   }
 
-  private void deliver(int from, int to, StoreMessage m) {
+  /** Delivers a message as serialised; a clone reads update messages as {@code StoreManager} does. */
+  private void deliver(int from, int to, byte[] bytes) {
     if (trace.on()) {
-      trace.add(Network.route(from, to) + " " + Trace.describe(m));
+      trace.add(Network.route(from, to) + " " + Trace.describe(Wire.parse(bytes)));
     }
     if (to == Schedule.MASTER) {
-      master.deliver(m);
+      master.deliver(Wire.parse(bytes));
+      return;
+    }
+    UpdateBatch updates = UpdatesDecoder.tryDecode(bytes);
+    if (updates != null) {
+      clones[to].deliver(updates);
     } else {
-      clones[to].deliver(m);
+      clones[to].deliver(Wire.parse(bytes));
     }
   }
 

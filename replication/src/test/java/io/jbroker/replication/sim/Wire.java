@@ -5,6 +5,8 @@ import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.error.BrokerException;
 import io.jbroker.proto.replication.v1.StoreMessage;
 import io.jbroker.proto.replication.v1.WriterState;
+import io.jbroker.replication.internal.UpdateBatch;
+import io.jbroker.replication.internal.UpdatesDecoder;
 import io.jbroker.replication.protocol.CloneState;
 import io.jbroker.replication.protocol.MasterState;
 import io.jbroker.replication.protocol.ReplicationSettings;
@@ -114,9 +116,16 @@ final class Wire {
     return taken;
   }
 
+  /** Delivers to the clone as {@code StoreManager} does: update messages read straight from the bytes. */
   void toClone(List<StoreMessage> messages) {
     for (StoreMessage m : messages) {
-      clone.onMessage(parse(m.toByteArray()));
+      byte[] bytes = m.toByteArray();
+      UpdateBatch updates = UpdatesDecoder.tryDecode(bytes);
+      if (updates != null) {
+        clone.onUpdates(updates);
+      } else {
+        clone.onMessage(parse(bytes));
+      }
       clone.flushWrites();
     }
   }
