@@ -52,6 +52,16 @@ public final class MasterStore extends ReplicatedStore {
       public void send(long clone, EndpointId cloneEndpoint, StoreMessage message) {
         endpoint.sendCommand(cloneTopic, cloneEndpoint, message.toByteArray());
       }
+
+      @Override
+      public void broadcast(byte[] message) {
+        endpoint.sendCommand(cloneTopic, EndpointId.NIL, message);
+      }
+
+      @Override
+      public void send(long clone, EndpointId cloneEndpoint, byte[] message) {
+        endpoint.sendCommand(cloneTopic, cloneEndpoint, message);
+      }
     }, new BackendJournal(backend));
     loop.start();
   }

@@ -9,14 +9,12 @@ import io.jbroker.error.BrokerException;
 import io.jbroker.error.ErrorCode;
 import io.jbroker.proto.replication.v1.Ack;
 import io.jbroker.proto.replication.v1.Attach;
-import io.jbroker.proto.replication.v1.Change;
 import io.jbroker.proto.replication.v1.Entry;
 import io.jbroker.proto.replication.v1.Heartbeat;
 import io.jbroker.proto.replication.v1.Nack;
 import io.jbroker.proto.replication.v1.RetransmitFailed;
 import io.jbroker.proto.replication.v1.SnapshotChunk;
 import io.jbroker.proto.replication.v1.StoreMessage;
-import io.jbroker.proto.replication.v1.Updates;
 import io.jbroker.proto.replication.v1.WriteResult;
 import io.jbroker.proto.replication.v1.WriteResults;
 import io.jbroker.proto.replication.v1.WriterState;
@@ -24,6 +22,7 @@ import io.jbroker.proto.replication.v1.WriterUnknown;
 import io.jbroker.proto.replication.v1.Writes;
 import io.jbroker.replication.channel.ChannelProducer;
 import io.jbroker.replication.internal.Messages;
+import io.jbroker.replication.internal.UpdatesEncoder;
 import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.Key;
@@ -83,6 +82,27 @@ public final class MasterState {
 
     /** To one clone, at {@code endpoint}. */
     void send(long clone, EndpointId endpoint, StoreMessage message);
+
+    /**
+     * An update message to every clone, already serialised ({@link UpdatesEncoder}): a transport
+     * that sends bytes sends these as they are; by default, parsed and {@link #broadcast}.
+     */
+    default void broadcast(byte[] message) {
+      broadcast(parse(message));
+    }
+
+    /** An update message to one clone, already serialised; by default, parsed and {@link #send}. */
+    default void send(long clone, EndpointId endpoint, byte[] message) {
+      send(clone, endpoint, parse(message));
+    }
+
+    private static StoreMessage parse(byte[] message) {
+      try {
+        return StoreMessage.parseFrom(message);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("an update message that does not parse", e);
+      }
+    }
   }
 
   /** What the master remembers about a writing clone. */
@@ -124,7 +144,8 @@ public final class MasterState {
   private final long epoch;
   private final ReplicationSettings settings;
   private final Transport transport;
-  private final ChannelProducer<Long, Change> updates;
+  /** Updates as the bytes of their {@code Change} messages ({@link UpdatesEncoder#change}). */
+  private final ChannelProducer<Long, byte[]> updates;
   private final Map<Long, EndpointId> cloneEndpoints = new HashMap<>();
   private final Map<Long, Writer> writers = new LinkedHashMap<>();
   /**
@@ -164,15 +185,16 @@ public final class MasterState {
     this.updates = new ChannelProducer<>(epoch, 0, settings.heartbeatTicks(), settings.ticks(settings.cloneTimeout()),
         settings.bufferLimit(), new ChannelProducer.Transport<>() {
           @Override
-          public void broadcast(long ep, long firstSeq, List<Change> events) {
-            transport.broadcast(StoreMessage.newBuilder().setUpdates(
-                Updates.newBuilder().setEpoch(ep).setFirstSeq(firstSeq).addAllChanges(events)).build());
+          public void broadcast(long ep, long firstSeq, List<byte[]> events) {
+            transport.broadcast(UpdatesEncoder.updates(ep, firstSeq, 0, events));
           }
 
           @Override
-          public void unicast(Long clone, long ep, long firstSeq, List<Change> events) {
-            send(clone, StoreMessage.newBuilder().setUpdates(Updates.newBuilder().setEpoch(ep).setFirstSeq(firstSeq)
-                .addAllChanges(events).setTarget(clone)).build());
+          public void unicast(Long clone, long ep, long firstSeq, List<byte[]> events) {
+            EndpointId endpoint = cloneEndpoints.get(clone);
+            if (endpoint != null) {
+              transport.send(clone, endpoint, UpdatesEncoder.updates(ep, firstSeq, clone, events));
+            }
           }
 
           @Override
@@ -195,7 +217,7 @@ public final class MasterState {
         });
     core.onChange(c -> {
       if (updates.wanted()) {
-        updates.produce(Messages.change(c));
+        updates.produce(UpdatesEncoder.change(c));
       } else {
         updates.skip(); // no clone: no need to encode the change (a master without clones is a local store)
       }

@@ -76,10 +76,14 @@ final class Network {
   }
 
   void send(int from, int to, StoreMessage message) {
+    send(from, to, message.getBodyCase(), message.toByteArray());
+  }
+
+  /** A message already serialised (the master's update messages), of the {@code kind} given. */
+  void send(int from, int to, StoreMessage.BodyCase kind, byte[] bytes) {
     sent++;
-    kinds.merge(message.getBodyCase(), 1, Integer::sum);
+    kinds.merge(kind, 1, Integer::sum);
     Link l = link(from, to);
-    byte[] bytes = message.toByteArray();
     double lose = random.nextDouble();
     double twice = random.nextDouble();
     double jitter1 = random.nextDouble();
@@ -87,14 +91,14 @@ final class Network {
     if (l.cut || lose < l.drop) {
       dropped++;
       if (trace.on()) {
-        trace.add(route(from, to) + (l.cut ? " CUT " : " DROP ") + Trace.describe(message));
+        trace.add(route(from, to) + (l.cut ? " CUT " : " DROP ") + Trace.describe(Wire.parse(bytes)));
       }
       return;
     }
     schedule(from, to, bytes, l.latency + (long) (jitter1 * l.jitter));
     if (twice < l.duplicate) {
       if (trace.on()) {
-        trace.add(route(from, to) + " DUPLICATE " + Trace.describe(message));
+        trace.add(route(from, to) + " DUPLICATE " + Trace.describe(Wire.parse(bytes)));
       }
       schedule(from, to, bytes, l.latency + (long) (jitter2 * (l.jitter + l.latency)));
     }

@@ -196,6 +196,21 @@ final class Simulation {
           network.send(Schedule.MASTER, i, message);
         }
       }
+
+      @Override
+      public void broadcast(byte[] message) {
+        for (int i = 1; i <= Schedule.CLONES; i++) {
+          network.send(Schedule.MASTER, i, StoreMessage.BodyCase.UPDATES, message);
+        }
+      }
+
+      @Override
+      public void send(long clone, EndpointId endpoint, byte[] message) {
+        Integer i = endpoints.get(endpoint);
+        if (i != null) {
+          network.send(Schedule.MASTER, i, StoreMessage.BodyCase.UPDATES, message);
+        }
+      }
     };
 
     void start() {

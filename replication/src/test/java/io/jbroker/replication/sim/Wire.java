@@ -67,6 +67,16 @@ final class Wire {
       public void send(long clone, EndpointId endpoint, StoreMessage m) {
         toClone.add(m.toByteArray());
       }
+
+      @Override
+      public void broadcast(byte[] m) {
+        toClone.add(m);
+      }
+
+      @Override
+      public void send(long clone, EndpointId endpoint, byte[] m) {
+        toClone.add(m);
+      }
     }, new MapJournal(journal));
     return master;
   }
