@@ -124,10 +124,16 @@ final class MacroSupport {
 
     /** {@code p50=… p99=… p999=… max=…} in microseconds (sorts a copy). */
     String percentilesMicros() {
-      if (size == 0) {
+      return percentilesMicros(0);
+    }
+
+    /** {@link #percentilesMicros()} of the samples after the first {@code skip}. */
+    String percentilesMicros(long skip) {
+      int from = (int) Math.min(size, Math.max(0, skip));
+      if (size == from) {
         return "p50=n/a p99=n/a p999=n/a max=n/a";
       }
-      long[] s = Arrays.copyOf(values, size);
+      long[] s = Arrays.copyOfRange(values, from, size);
       Arrays.sort(s);
       return String.format(Locale.ROOT, "p50=%.1fus p99=%.1fus p999=%.1fus max=%.1fus",
           at(s, 0.50) / 1e3, at(s, 0.99) / 1e3, at(s, 0.999) / 1e3, s[s.length - 1] / 1e3);
@@ -221,42 +227,70 @@ final class MacroSupport {
     private final long start;
     private final long windowNanos;
     private final long[] max;
+    private final int[] count;
 
     LagTimeline(long start, long windowNanos, double seconds) {
       this.start = start;
       this.windowNanos = windowNanos;
-      this.max = new long[(int) Math.min(Integer.MAX_VALUE - 16, Math.ceil(seconds * 1e9 / windowNanos) + 1)];
+      int windows = (int) Math.min(Integer.MAX_VALUE - 16, Math.ceil(seconds * 1e9 / windowNanos) + 1);
+      this.max = new long[windows];
+      this.count = new int[windows];
     }
 
+    /** A sample that arrived at {@code arrival} (ignored outside the timeline). */
     void add(long arrival, long lag) {
       long since = arrival - start;
       long w = since / windowNanos;
-      if (since >= 0 && w < max.length && lag > max[(int) w]) {
-        max[(int) w] = lag;
+      if (since >= 0 && w < max.length) {
+        count[(int) w]++;
+        if (lag > max[(int) w]) {
+          max[(int) w] = lag;
+        }
       }
     }
 
-    /** One line per window that saw a sample: its offset in ms and its largest lag in µs. */
-    void write(Path file) throws IOException {
+    /**
+     * The first window holding one of the samples after the first {@code skip}, in arrival order
+     * (a warm-up's last samples may share it).
+     */
+    private int firstWindowAfter(long skip) {
+      long seen = 0;
+      for (int i = 0; i < count.length; i++) {
+        seen += count[i];
+        if (seen > skip) {
+          return i;
+        }
+      }
+      return count.length;
+    }
+
+    /**
+     * One line per window from the one after the first {@code skip} samples that saw a sample:
+     * its offset in ms from that window and its largest lag in µs.
+     */
+    void write(Path file, long skip) throws IOException {
+      int from = firstWindowAfter(skip);
       StringBuilder b = new StringBuilder();
-      for (int i = 0; i < max.length; i++) {
-        if (max[i] > 0) {
-          b.append(i * windowNanos / 1_000_000).append(' ').append(max[i] / 1_000).append('\n');
+      for (int i = from; i < max.length; i++) {
+        if (count[i] > 0) {
+          b.append((i - from) * windowNanos / 1_000_000).append(' ').append(max[i] / 1_000).append('\n');
         }
       }
       Files.writeString(file, b);
     }
 
     /**
-     * {@code windows-over-<limit>=K/N worst=[+at:lag, …]}: of the N windows that saw a sample, K
-     * had one over {@code limitNanos}; the {@code worst} largest, with their offset in ms.
+     * {@code windows-over-<limit>=K/N worst=[+at:lag, …]}: of the N windows that saw a sample
+     * after the first {@code skip} samples, K had one over {@code limitNanos}; the {@code worst}
+     * largest, with their offset in ms from the first of those windows.
      */
-    String summary(long limitNanos, int worst) {
+    String summary(long limitNanos, int worst, long skip) {
+      int from = firstWindowAfter(skip);
       int seen = 0;
       int over = 0;
       List<int[]> order = new ArrayList<>();
-      for (int i = 0; i < max.length; i++) {
-        if (max[i] > 0) {
+      for (int i = from; i < max.length; i++) {
+        if (count[i] > 0) {
           seen++;
           order.add(new int[] {i});
           if (max[i] > limitNanos) {
@@ -268,7 +302,8 @@ final class MacroSupport {
       StringBuilder b = new StringBuilder();
       for (int k = 0; k < Math.min(worst, order.size()); k++) {
         int i = order.get(k)[0];
-        b.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "+%d:%.1fms", i * windowNanos / 1_000_000, max[i] / 1e6));
+        b.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "+%d:%.1fms", (i - from) * windowNanos / 1_000_000,
+            max[i] / 1e6));
       }
       return String.format(Locale.ROOT, "windows-over-%.0fms=%d/%d worst=[%s]", limitNanos / 1e6, over, seen, b);
     }

@@ -355,51 +355,29 @@ public final class ReplicationBench {
         MasterStore master = attachMaster(mgr, backend, backendOptions(a, backend, tempDirs));
         startClones(port, clones, children, master);
         for (ChildJvm c : children) {
-          c.send("LAG " + total + " " + warmCount + " " + seconds);
+          c.send("LAG " + total + " " + warmCount + " " + (warmup + seconds));
           c.expect("WATCHING", Duration.ofSeconds(60));
         }
-        VectorData template = template(valueKind);
-        Semaphore inFlight = new Semaphore(window);
-        AtomicLong failures = new AtomicLong();
-        AtomicReference<Throwable> first = new AtomicReference<>();
-        long maxBehind = 0;
-        long maxBehindMeasured = 0; // after the warm-up: a pacer behind there bursts to catch up
+        Pacer pacer = new Pacer(master, template(valueKind), rate, window);
         // both read once here: their first call loads classes, which must not stall the pacer later
         long[] machineAtMeasured = MacroSupport.machineTicks();
         long[] jvmAtMeasured = MacroSupport.jvmWork();
-        boolean measuring = warmCount == 0;
         long t0 = System.nanoTime();
-        long n = 0;
-        while (n < total) {
-          long now = System.nanoTime();
-          long due = Math.min(total, (long) ((now - t0) * (rate / 1e9)) + 1);
-          maxBehind = Math.max(maxBehind, due - n);
-          if (n >= warmCount) {
-            if (!measuring) {
-              measuring = true;
-              machineAtMeasured = MacroSupport.machineTicks();
-              jvmAtMeasured = MacroSupport.jvmWork();
-            }
-            maxBehindMeasured = Math.max(maxBehindMeasured, due - n);
-          }
-          while (n < due) {
-            inFlight.acquireUninterruptibly();
-            master.put(Data.of("l" + n), MacroSupport.stamped(template, System.nanoTime())).whenComplete((v, e) -> {
-              if (e != null) {
-                failures.incrementAndGet();
-                first.compareAndSet(null, Futures.unwrap(e));
-              }
-              inFlight.release();
-            });
-            n++;
-          }
-          LockSupport.parkNanos(50_000);
+        // the warm-up and the measured part run the same loop, called twice: a loop that checked
+        // which part it is in would be deoptimised by C2 when the answer first changed, stalling
+        // the pacer right at the start of the measured part
+        long maxBehind = pacer.pace(t0, 0, warmCount);
+        machineAtMeasured = MacroSupport.machineTicks();
+        jvmAtMeasured = MacroSupport.jvmWork();
+        for (ChildJvm c : children) {
+          c.send("MEASURING");
         }
+        long maxBehindMeasured = pacer.pace(t0, warmCount, total);
+        maxBehind = Math.max(maxBehind, maxBehindMeasured);
         long issued = System.nanoTime() - t0;
         String measuredWork = MacroSupport.machineShare(machineAtMeasured, MacroSupport.machineTicks())
             + " master(" + MacroSupport.jvmWorkDelta(jvmAtMeasured, MacroSupport.jvmWork()) + ")";
-        inFlight.acquireUninterruptibly(window);
-        inFlight.release(window);
+        pacer.drain();
         StringBuilder per = new StringBuilder();
         for (ChildJvm c : children) {
           // LAG samples=N p50=… p99=… p999=… max=…
@@ -410,11 +388,62 @@ public final class ReplicationBench {
                 + " achieved-rate=%s max-puts-behind-schedule=%d (measured part: %d) failures=%d%s"
                 + " measured-part: %s lag(master put call -> clone watch event)%s",
             clones, params().replaceAll(" threads=\\S+", ""), rate, seconds, warmup, total,
-            MacroSupport.rate(total, issued), maxBehind, maxBehindMeasured, failures.get(),
-            first.get() == null ? "" : " first-failure=" + first.get(), measuredWork, per));
+            MacroSupport.rate(total, issued), maxBehind, maxBehindMeasured, pacer.failures.get(),
+            pacer.first.get() == null ? "" : " first-failure=" + pacer.first.get(), measuredWork, per));
       } finally {
         ChildJvm.closeAll(children);
       }
+    }
+  }
+
+  /** Issues puts on a master at a fixed rate from one thread, at most {@code window} in flight. */
+  private static final class Pacer {
+    private final MasterStore master;
+    private final VectorData template;
+    private final double rate;
+    private final Semaphore inFlight;
+    private final int window;
+    final AtomicLong failures = new AtomicLong();
+    final AtomicReference<Throwable> first = new AtomicReference<>();
+
+    Pacer(MasterStore master, VectorData template, double rate, int window) {
+      this.master = master;
+      this.template = template;
+      this.rate = rate;
+      this.window = window;
+      this.inFlight = new Semaphore(window);
+    }
+
+    /**
+     * Puts {@code from} … {@code to - 1}, put i due at {@code t0 + i / rate}; returns how many puts
+     * it was behind schedule at most.
+     */
+    long pace(long t0, long from, long to) {
+      long maxBehind = 0;
+      long n = from;
+      while (n < to) {
+        long due = Math.min(to, (long) ((System.nanoTime() - t0) * (rate / 1e9)) + 1);
+        maxBehind = Math.max(maxBehind, due - n);
+        while (n < due) {
+          inFlight.acquireUninterruptibly();
+          master.put(Data.of("l" + n), MacroSupport.stamped(template, System.nanoTime())).whenComplete((v, e) -> {
+            if (e != null) {
+              failures.incrementAndGet();
+              first.compareAndSet(null, Futures.unwrap(e));
+            }
+            inFlight.release();
+          });
+          n++;
+        }
+        LockSupport.parkNanos(50_000);
+      }
+      return maxBehind;
+    }
+
+    /** Waits until every put issued has completed. */
+    void drain() {
+      inFlight.acquireUninterruptibly(window);
+      inFlight.release(window);
     }
   }
 
@@ -543,7 +572,9 @@ public final class ReplicationBench {
    * {@code child role=clone peer=H:P [attach-after-peer=true]}: prints {@code SYNCED} (or {@code
    * PEERED} before attaching), then answers {@code EXPECT n} with {@code REACHED n <nanoTime>
    * <entries> <attachedAt>} once its replica holds n entries (polled every 0.5 ms), and {@code LAG
-   * total warm seconds} with {@code WATCHING}, then {@code LAG …} once it saw {@code total} inserts.
+   * total warm seconds} with {@code WATCHING}, then {@code LAG …} once it saw {@code total} inserts
+   * (of which the first {@code warm} are left out; {@code MEASURING} marks when the parent's
+   * measured part began, for the JIT and GC figures).
    * {@code child role=master peer=H:P backend=… [path=…]}: prints {@code READY}, answers {@code
    * INFO}. Ends when stdin closes.
    */
@@ -592,6 +623,7 @@ public final class ReplicationBench {
       }
       MacroSupport.say("SYNCED");
     }
+    long[][] jvmAtMeasured = {null}; // JIT and GC figures when the measured part of a lag run began
     while (true) {
       String cmd = commands.take();
       String[] w = cmd.split(" ");
@@ -611,11 +643,15 @@ public final class ReplicationBench {
           long total = Long.parseLong(w[1]);
           long warm = Long.parseLong(w[2]);
           double seconds = Double.parseDouble(w[3]);
-          MacroSupport.Samples samples = new MacroSupport.Samples(total - warm);
+          // every update is recorded the same way, warm-up or not: a callback that checked which
+          // part it is in would be deoptimised by C2 when the answer first changed, stalling the
+          // store thread right at the start of the measured part; the warm-up is cut off after
+          MacroSupport.Samples samples = new MacroSupport.Samples(total);
           long[] seen = {0};
-          // read once here: the first call loads classes, which must not stall the store thread later
-          long[][] jvmAtMeasured = {MacroSupport.jvmWork()};
-          MacroSupport.LagTimeline[] timeline = {null};
+          // read once here: the first call loads classes, which must not stall anything later
+          jvmAtMeasured[0] = MacroSupport.jvmWork();
+          // windows by arrival from now; room for a late tail
+          MacroSupport.LagTimeline timeline = new MacroSupport.LagTimeline(System.nanoTime(), 10_000_000, seconds * 2 + 5);
           clone.watch(e -> {
             Data v = e instanceof StoreEvent.Insert ins ? ins.value()
                 : e instanceof StoreEvent.Update up ? up.newValue() : null;
@@ -624,33 +660,27 @@ public final class ReplicationBench {
             }
             long now = System.nanoTime();
             long lag = now - MacroSupport.stamp(v);
-            if (++seen[0] > warm) {
-              if (timeline[0] == null) {
-                // windows by arrival, from the first measured update; room for a late tail
-                timeline[0] = new MacroSupport.LagTimeline(now, 10_000_000, seconds * 2 + 5);
-                jvmAtMeasured[0] = MacroSupport.jvmWork();
-              }
-              samples.add(lag);
-              timeline[0].add(now, lag);
-            }
-            if (seen[0] == total) {
+            samples.add(lag);
+            timeline.add(now, lag);
+            if (++seen[0] == total) {
               String file = System.getProperty("jbroker.bench.lag-timeline");
               if (file != null) {
                 try {
-                  timeline[0].write(Path.of(file));
+                  timeline.write(Path.of(file), warm);
                 } catch (java.io.IOException x) {
                   MacroSupport.say("ERR lag timeline not written: " + x);
                 }
               }
-              MacroSupport.say("LAG samples=" + samples.size() + " " + samples.percentilesMicros() + " clone("
-                  + MacroSupport.jvmWorkDelta(jvmAtMeasured[0], MacroSupport.jvmWork()) + ") per-10ms "
-                  + timeline[0].summary(2_000_000, 5));
+              MacroSupport.say("LAG samples=" + (samples.size() - warm) + " " + samples.percentilesMicros(warm)
+                  + " clone(" + MacroSupport.jvmWorkDelta(jvmAtMeasured[0], MacroSupport.jvmWork()) + ") per-10ms "
+                  + timeline.summary(2_000_000, 5, warm));
             }
           });
           // watch registers on the store thread; a round trip there makes sure it is in place
           clone.info().get(60, TimeUnit.SECONDS);
           MacroSupport.say("WATCHING");
         }
+        case "MEASURING" -> jvmAtMeasured[0] = MacroSupport.jvmWork(); // the parent's warm-up ended
         default -> MacroSupport.say("ERR unknown command " + cmd);
       }
     }

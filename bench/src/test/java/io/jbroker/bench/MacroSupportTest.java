@@ -21,17 +21,33 @@ class MacroSupportTest {
     t.add(1_056 * MS, 2 * MS);        // window 5, smaller: kept 40
     t.add(999 * MS, 90 * MS);         // before the start: ignored
     t.add(5_000 * MS, 90 * MS);       // past the end: ignored
-    assertThat(t.summary(2 * MS, 2)).isEqualTo("windows-over-2ms=2/3 worst=[+50:40.0ms,+0:3.0ms]");
+    assertThat(t.summary(2 * MS, 2, 0)).isEqualTo("windows-over-2ms=2/3 worst=[+50:40.0ms,+0:3.0ms]");
+    // the first two samples were the warm-up: window 0 is left out, offsets count from window 1
+    assertThat(t.summary(2 * MS, 2, 2)).isEqualTo("windows-over-2ms=1/2 worst=[+40:40.0ms,+0:0.5ms]");
+    // a window the warm-up shares with the measured part stays in
+    assertThat(t.summary(2 * MS, 1, 1)).isEqualTo("windows-over-2ms=2/3 worst=[+50:40.0ms]");
   }
 
   @Test
-  void theTimelineFileHasOneLinePerWindowWithASample(@TempDir Path dir) throws Exception {
+  void theTimelineFileHasOneLinePerWindowWithAMeasuredSample(@TempDir Path dir) throws Exception {
     MacroSupport.LagTimeline t = new MacroSupport.LagTimeline(0, 10 * MS, 1);
-    t.add(5 * MS, 1_500_000);
-    t.add(25 * MS, 7_000);
+    t.add(2 * MS, 9_000_000);   // the warm-up
+    t.add(15 * MS, 1_500_000);
+    t.add(35 * MS, 7_000);
     Path f = dir.resolve("timeline.txt");
-    t.write(f);
+    t.write(f, 1);
     assertThat(Files.readAllLines(f)).containsExactly("0 1500", "20 7");
+  }
+
+  @Test
+  void percentilesLeaveOutTheWarmUp() {
+    MacroSupport.Samples s = new MacroSupport.Samples(4);
+    for (long v : new long[] {900_000, 1_000, 2_000, 3_000}) {
+      s.add(v);
+    }
+    assertThat(s.percentilesMicros(1)).isEqualTo("p50=2.0us p99=3.0us p999=3.0us max=3.0us");
+    assertThat(s.percentilesMicros(0)).endsWith("max=900.0us");
+    assertThat(s.percentilesMicros(4)).isEqualTo("p50=n/a p99=n/a p999=n/a max=n/a");
   }
 
   @Test
