@@ -33,11 +33,13 @@ import org.junit.jupiter.api.Test;
  */
 class UpdatesDecoderTest {
   private static final long SEED = Long.getLong("jbroker.test.seed", System.nanoTime());
+  /** More examples under {@code -Pstress}. */
+  private static final int SCALE = Integer.getInteger("jbroker.test.scale", 1);
 
   @Test
   void readsEveryMessageProtobufWritesAsProtobufReadsIt() {
     Random random = new Random(SEED);
-    for (int i = 0; i < 3_000; i++) {
+    for (int i = 0; i < 3_000 * SCALE; i++) {
       StoreMessage m = StoreMessage.newBuilder().setUpdates(randomUpdates(random)).build();
       byte[] bytes = m.toByteArray();
       UpdateBatch batch = UpdatesDecoder.tryDecode(bytes);
@@ -50,7 +52,7 @@ class UpdatesDecoderTest {
   void anyOtherInputReadsAsProtobufReadsItOrNotAtAll() throws Exception {
     Random random = new Random(SEED);
     int fastPath = 0;
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 20_000 * SCALE; i++) {
       byte[] bytes = mutate(random, StoreMessage.newBuilder().setUpdates(randomUpdates(random)).build().toByteArray());
       UpdateBatch batch = UpdatesDecoder.tryDecode(bytes);
       StoreMessage parsed;

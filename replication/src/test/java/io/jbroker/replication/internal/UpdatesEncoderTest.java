@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class UpdatesEncoderTest {
   private static final long SEED = Long.getLong("jbroker.test.seed", System.nanoTime());
+  /** More examples under {@code -Pstress}. */
+  private static final int SCALE = Integer.getInteger("jbroker.test.scale", 1);
 
   @Test
   void aChangeIsWrittenAsProtobufWritesIt() {
     Random r = new Random(SEED);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 20_000 * SCALE; i++) {
       StoreChange c = randomChange(r);
       assertThat(UpdatesEncoder.change(c)).as("seed %d, change %d: %s", SEED, i, c)
           .isEqualTo(Messages.change(c).toByteArray());
@@ -37,7 +39,7 @@ class UpdatesEncoderTest {
   @Test
   void aBatchIsWrittenAsProtobufWritesItAndReadsBackToItsChanges() {
     Random r = new Random(SEED);
-    for (int i = 0; i < 2_000; i++) {
+    for (int i = 0; i < 2_000 * SCALE; i++) {
       long epoch = r.nextInt(4) == 0 ? 0 : r.nextLong();
       long firstSeq = r.nextInt(4) == 0 ? 0 : r.nextBoolean() ? r.nextLong() : r.nextInt(1 << 20);
       long target = r.nextBoolean() ? 0 : r.nextLong();
