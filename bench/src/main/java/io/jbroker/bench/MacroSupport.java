@@ -270,7 +270,10 @@ final class MacroSupport {
      */
     void write(Path file, long skip) throws IOException {
       int from = firstWindowAfter(skip);
-      StringBuilder b = new StringBuilder();
+      long firstWindow = start + from * windowNanos;
+      long epochMillis = System.currentTimeMillis() - (System.nanoTime() - firstWindow) / 1_000_000;
+      StringBuilder b = new StringBuilder("# offset-ms max-lag-us; offset 0 is ")
+          .append(java.time.Instant.ofEpochMilli(epochMillis)).append('\n');
       for (int i = from; i < max.length; i++) {
         if (count[i] > 0) {
           b.append((i - from) * windowNanos / 1_000_000).append(' ').append(max[i] / 1_000).append('\n');

@@ -360,20 +360,35 @@ public final class ReplicationBench {
         }
         Pacer pacer = new Pacer(master, template(valueKind), rate, window);
         // both read once here: their first call loads classes, which must not stall the pacer later
-        long[] machineAtMeasured = MacroSupport.machineTicks();
-        long[] jvmAtMeasured = MacroSupport.jvmWork();
+        long[][] atMeasured = {MacroSupport.machineTicks(), MacroSupport.jvmWork()};
         long t0 = System.nanoTime();
-        // the warm-up and the measured part run the same loop, called twice: a loop that checked
-        // which part it is in would be deoptimised by C2 when the answer first changed, stalling
-        // the pacer right at the start of the measured part
-        long maxBehind = pacer.pace(t0, 0, warmCount);
-        machineAtMeasured = MacroSupport.machineTicks();
-        jvmAtMeasured = MacroSupport.jvmWork();
-        for (ChildJvm c : children) {
-          c.send("MEASURING");
-        }
-        long maxBehindMeasured = pacer.pace(t0, warmCount, total);
-        maxBehind = Math.max(maxBehind, maxBehindMeasured);
+        // The pacer runs one loop over warm-up and measured part alike: a loop that checked which
+        // part it is in, or one that ended with the warm-up, would meet a branch C2 had compiled
+        // as never taken and be deoptimised right at the start of the measured part, stalling the
+        // pacer for as long as its recompilation takes. The start of the measured part is marked
+        // from another thread, on time (the pacer keeps to the schedule within a few puts).
+        Thread marker = new Thread(() -> {
+          long wait;
+          while ((wait = t0 + (long) (warmup * 1e9) - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          atMeasured[0] = MacroSupport.machineTicks();
+          atMeasured[1] = MacroSupport.jvmWork();
+          for (ChildJvm c : children) {
+            try {
+              c.send("MEASURING");
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e); // the child is gone: its LAG never comes either
+            }
+          }
+        }, "bench-measured-part-marker");
+        marker.start();
+        long[] behind = pacer.pace(t0, total, warmCount);
+        marker.join();
+        long maxBehind = Math.max(behind[0], behind[1]);
+        long maxBehindMeasured = behind[1];
+        long[] machineAtMeasured = atMeasured[0];
+        long[] jvmAtMeasured = atMeasured[1];
         long issued = System.nanoTime() - t0;
         String measuredWork = MacroSupport.machineShare(machineAtMeasured, MacroSupport.machineTicks())
             + " master(" + MacroSupport.jvmWorkDelta(jvmAtMeasured, MacroSupport.jvmWork()) + ")";
@@ -415,15 +430,17 @@ public final class ReplicationBench {
     }
 
     /**
-     * Puts {@code from} … {@code to - 1}, put i due at {@code t0 + i / rate}; returns how many puts
-     * it was behind schedule at most.
+     * Puts 0 … {@code total - 1}, put i due at {@code t0 + i / rate}; returns how many puts it was
+     * behind schedule at most before put {@code measuredFrom} and from it on.
      */
-    long pace(long t0, long from, long to) {
-      long maxBehind = 0;
-      long n = from;
-      while (n < to) {
-        long due = Math.min(to, (long) ((System.nanoTime() - t0) * (rate / 1e9)) + 1);
-        maxBehind = Math.max(maxBehind, due - n);
+    long[] pace(long t0, long total, long measuredFrom) {
+      long[] maxBehind = new long[2];
+      long n = 0;
+      while (n < total) {
+        long due = Math.min(total, (long) ((System.nanoTime() - t0) * (rate / 1e9)) + 1);
+        // 0 in the warm-up, 1 after it, without a branch (see the caller)
+        int part = (int) ((measuredFrom - 1 - n) >>> 63);
+        maxBehind[part] = Math.max(maxBehind[part], due - n);
         while (n < due) {
           inFlight.acquireUninterruptibly();
           master.put(Data.of("l" + n), MacroSupport.stamped(template, System.nanoTime())).whenComplete((v, e) -> {

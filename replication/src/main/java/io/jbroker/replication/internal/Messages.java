@@ -81,6 +81,11 @@ public final class Messages {
 
   // ---- changes ------------------------------------------------------------------------------------
 
+  /**
+   * The {@code Change} message for {@code c}: the reference mapping. The master writes the same
+   * bytes without building the message ({@link UpdatesEncoder#change}, tested against this), and
+   * clones read them back with {@link UpdatesDecoder} or {@link WireChange#of}.
+   */
   public static Change change(StoreChange c) {
     if (c instanceof StoreChange.Upsert u) {
       Upsert.Builder b = Upsert.newBuilder()
