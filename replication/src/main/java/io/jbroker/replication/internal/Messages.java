@@ -52,10 +52,6 @@ public final class Messages {
     return BinaryCodec.decode(b.toByteArray());
   }
 
-  public static Key key(ByteString b) {
-    return Key.decode(b.toByteArray());
-  }
-
   public static Publisher publisher(EntityId id) {
     if (id == null) {
       return Publisher.getDefaultInstance();

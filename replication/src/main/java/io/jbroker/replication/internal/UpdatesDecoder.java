@@ -1,11 +1,11 @@
 package io.jbroker.replication.internal;
 
+import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Reads a {@code StoreMessage} holding {@code updates} straight from its bytes into an {@link
@@ -34,7 +34,7 @@ public final class UpdatesDecoder {
   private static final NotCanonical NOT_CANONICAL = new NotCanonical();
 
   /** The last publisher read, with its endpoint bytes: changes come in runs from one publisher. */
-  private record LastPublisher(byte[] endpoint, long object, EntityId id) {}
+  private record LastPublisher(EndpointId endpoint, long object, EntityId id) {}
 
   private static volatile LastPublisher lastPublisher;
 
@@ -228,14 +228,13 @@ public final class UpdatesDecoder {
     if (endpointLength != 16) {
       return null;
     }
-    byte[] b = r.b;
     LastPublisher last = lastPublisher;
-    if (last != null && last.object() == object
-        && Arrays.equals(last.endpoint(), 0, 16, b, endpointOffset, endpointOffset + 16)) {
+    if (last != null && last.object() == object && last.endpoint().isAt(r.b, endpointOffset)) {
       return last.id();
     }
-    EntityId id = new EntityId(new UUID(bigEndianLong(b, endpointOffset), bigEndianLong(b, endpointOffset + 8)), object);
-    lastPublisher = new LastPublisher(Arrays.copyOfRange(b, endpointOffset, endpointOffset + 16), object, id);
+    EndpointId endpoint = EndpointId.read(r.b, endpointOffset);
+    EntityId id = new EntityId(endpoint.toUuid(), object);
+    lastPublisher = new LastPublisher(endpoint, object, id);
     return id;
   }
 
@@ -250,14 +249,6 @@ public final class UpdatesDecoder {
     if (r.pos != end) {
       throw NOT_CANONICAL; // a field ran past the end of its message
     }
-  }
-
-  private static long bigEndianLong(byte[] b, int at) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = v << 8 | (b[at + i] & 0xFF);
-    }
-    return v;
   }
 
   /** A position in the message; reads past the end throw {@link ArrayIndexOutOfBoundsException}. */

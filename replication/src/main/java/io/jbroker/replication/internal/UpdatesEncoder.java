@@ -2,6 +2,7 @@ package io.jbroker.replication.internal;
 
 import io.jbroker.data.BinaryCodec;
 import io.jbroker.data.Data;
+import io.jbroker.endpoint.wire.EndpointId;
 import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.StoreChange;
@@ -131,8 +132,7 @@ public final class UpdatesEncoder {
     byte[] out = new byte[18 + (object == 0 ? 0 : 1 + varintSize(object))];
     out[0] = 1 << 3 | 2; // endpoint = 1, 16 bytes
     out[1] = 16;
-    writeBigEndian(out, 2, id.endpoint().getMostSignificantBits());
-    writeBigEndian(out, 10, id.endpoint().getLeastSignificantBits());
+    EndpointId.of(id.endpoint()).writeTo(out, 2);
     if (object != 0) {
       out[18] = 2 << 3; // object = 2
       writeVarint(out, 19, object);
@@ -177,11 +177,5 @@ public final class UpdatesEncoder {
       out[at + i] = (byte) (v >>> (8 * i));
     }
     return at + 8;
-  }
-
-  private static void writeBigEndian(byte[] out, int at, long v) {
-    for (int i = 0; i < 8; i++) {
-      out[at + i] = (byte) (v >>> (56 - 8 * i));
-    }
   }
 }

@@ -111,16 +111,6 @@ public record WireChange(
     }
   }
 
-  /** Whether {@code o} describes the same change (the arrays compared by content). */
-  public boolean sameAs(WireChange o) {
-    return kind == o.kind && Arrays.equals(key, o.key)
-        && Arrays.equals(valueBytes, valueOffset, valueOffset + valueLength, o.valueBytes, o.valueOffset,
-            o.valueOffset + o.valueLength)
-        && deadline == o.deadline && hasEventExpiry == o.hasEventExpiry
-        && (!hasEventExpiry || eventExpiryNanos == o.eventExpiryNanos)
-        && java.util.Objects.equals(publisher, o.publisher) && keyHash == o.keyHash;
-  }
-
   @Override
   public String toString() {
     return "WireChange[kind=" + kind + " key=" + Arrays.toString(key) + " value="

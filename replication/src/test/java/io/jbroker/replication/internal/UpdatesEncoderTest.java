@@ -9,6 +9,7 @@ import io.jbroker.store.Backend;
 import io.jbroker.store.EntityId;
 import io.jbroker.store.Key;
 import io.jbroker.store.StoreChange;
+import io.jbroker.testing.TestScale;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,13 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class UpdatesEncoderTest {
   private static final long SEED = Long.getLong("jbroker.test.seed", System.nanoTime());
-  /** More examples under {@code -Pstress}. */
-  private static final int SCALE = Integer.getInteger("jbroker.test.scale", 1);
 
   @Test
   void aChangeIsWrittenAsProtobufWritesIt() {
     Random r = new Random(SEED);
-    for (int i = 0; i < 20_000 * SCALE; i++) {
+    for (int i = 0; i < TestScale.scaled(20_000); i++) {
       StoreChange c = randomChange(r);
       assertThat(UpdatesEncoder.change(c)).as("seed %d, change %d: %s", SEED, i, c)
           .isEqualTo(Messages.change(c).toByteArray());
@@ -39,7 +38,7 @@ class UpdatesEncoderTest {
   @Test
   void aBatchIsWrittenAsProtobufWritesItAndReadsBackToItsChanges() {
     Random r = new Random(SEED);
-    for (int i = 0; i < 2_000 * SCALE; i++) {
+    for (int i = 0; i < TestScale.scaled(2_000); i++) {
       long epoch = r.nextInt(4) == 0 ? 0 : r.nextLong();
       long firstSeq = r.nextInt(4) == 0 ? 0 : r.nextBoolean() ? r.nextLong() : r.nextInt(1 << 20);
       long target = r.nextBoolean() ? 0 : r.nextLong();
